@@ -1,0 +1,102 @@
+// cratedig status: what the database holds, per stage and parent genre.
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "cli/context.h"
+#include "db/catalogue_tables.h"
+#include "db/crawl_tables.h"
+#include "db/dataset_tables.h"
+#include "db/model_tables.h"
+
+namespace cratedig::cli {
+
+namespace {
+
+struct StatusOptions {
+  std::string db = "cratedig.db";
+};
+
+Status PrintStatus(const StatusOptions& o) {
+  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
+  db::FrontierTable frontier(*db);
+  db::ReleasesTable releases(*db);
+  db::TracksTable tracks(*db);
+  db::PreviewsTable previews(*db);
+  db::DatasetsTable datasets(*db);
+  db::ModelRunsTable runs(*db);
+  db::EmbeddingsTable embeddings(*db);
+
+  fmt::print("database {} (schema v{})\n", o.db, db->UserVersion());
+  CRATEDIG_ASSIGN_OR_RETURN(auto fcount, frontier.CountByStatus());
+  fmt::print("crawl frontier: {} pending, {} done, {} failed, {} forbidden\n",
+             fcount["pending"], fcount["done"], fcount["failed"],
+             fcount["forbidden"]);
+  CRATEDIG_ASSIGN_OR_RETURN(int64_t nrel, releases.Count());
+  CRATEDIG_ASSIGN_OR_RETURN(int64_t ntr, tracks.Count());
+  fmt::print("catalogue: {} releases, {} tracks\n", nrel, ntr);
+
+  CRATEDIG_ASSIGN_OR_RETURN(auto by_genre, tracks.CountByParentGenre());
+  CRATEDIG_ASSIGN_OR_RETURN(auto prev, previews.CountByGenreAndStatus());
+  CRATEDIG_ASSIGN_OR_RETURN(auto sets, datasets.List());
+  std::map<std::string, std::map<std::string, int64_t>> tiles;  // genre/split
+  std::string dataset_hash;
+  if (!sets.empty()) {
+    dataset_hash = sets.front().hash;
+    CRATEDIG_ASSIGN_OR_RETURN(auto counts,
+                              datasets.CountBySplitAndGenre(dataset_hash));
+    for (const auto& c : counts) tiles[c.parent_genre][c.split] = c.tiles;
+  }
+  std::set<std::string> genres;
+  for (const auto& [g, n] : by_genre) genres.insert(g);
+  for (const auto& [g, n] : prev) genres.insert(g);
+
+  fmt::print("\n{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n", "genre",
+             "tracks", "previews", "failed", "tiles:train", "val", "holdout");
+  int64_t tot[6] = {0, 0, 0, 0, 0, 0};
+  for (const std::string& g : genres) {
+    auto pg = prev.count(g) ? prev.at(g) : std::map<std::string, int64_t>{};
+    auto tg = tiles.count(g) ? tiles.at(g) : std::map<std::string, int64_t>{};
+    int64_t row[6] = {by_genre.count(g) ? by_genre.at(g) : 0,
+                      pg["ok"],
+                      pg["failed"],
+                      tg["train"],
+                      tg["val"],
+                      tg["holdout"]};
+    for (int i = 0; i < 6; ++i) tot[i] += row[i];
+    fmt::print("{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n",
+               g.empty() ? "(unmapped)" : g, row[0], row[1], row[2], row[3],
+               row[4], row[5]);
+  }
+  fmt::print("{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n", "total", tot[0],
+             tot[1], tot[2], tot[3], tot[4], tot[5]);
+  if (!dataset_hash.empty()) {
+    fmt::print("(tiles of dataset {}, the newest of {})\n",
+               dataset_hash.substr(0, 12), sets.size());
+  }
+
+  CRATEDIG_ASSIGN_OR_RETURN(auto all_runs, runs.List());
+  fmt::print("\nmodel runs: {}\n", all_runs.size());
+  for (const auto& r : all_runs) {
+    CRATEDIG_ASSIGN_OR_RETURN(int64_t ne, embeddings.CountForRun(r.id));
+    fmt::print("  run {:<4} {:<8} {:<8} dataset {}  embeddings {}\n", r.id,
+               r.network, r.status, r.dataset_hash.substr(0, 12), ne);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterStatus(CLI::App& app, Context& ctx) {
+  auto opts = std::make_shared<StatusOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "status", "What the database holds, per stage and parent genre");
+  AddDbOption(cmd, opts->db);
+  cmd->callback([opts, &ctx] {
+    Status st = PrintStatus(*opts);
+    ctx.exit_code = st.ok() ? 0 : Fail("status", st);
+  });
+}
+
+}  // namespace cratedig::cli

@@ -1,0 +1,243 @@
+#include "config/toml_reader.h"
+
+#include <sstream>
+
+namespace cratedig::config {
+
+namespace {
+const char* TypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date/time";
+  }
+}
+}  // namespace
+
+TomlReader::TomlReader(const toml::table& table, std::string source,
+                       std::string prefix)
+    : table_(table), source_(std::move(source)), prefix_(std::move(prefix)) {}
+
+std::string TomlReader::Path(std::string_view key) const {
+  return prefix_ + std::string(key);
+}
+
+const toml::node* TomlReader::Lookup(std::string_view key) {
+  seen_.insert(std::string(key));
+  return table_.get(key);
+}
+
+void TomlReader::TypeError(std::string_view key, const char* expected,
+                           const toml::node& got) {
+  errors_.push_back(source_ + ": key '" + Path(key) + "': expected " +
+                    expected + ", got " + TypeName(got));
+}
+
+void TomlReader::Fail(std::string_view key, const std::string& expected) {
+  errors_.push_back(source_ + ": key '" + Path(key) + "': " + expected);
+}
+
+void TomlReader::Read(std::string_view key, std::string& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  if (auto v = n->value<std::string>(); v && n->is_string()) {
+    out = *v;
+  } else {
+    TypeError(key, "a string", *n);
+  }
+}
+
+void TomlReader::Read(std::string_view key, double& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  if (n->is_floating_point() || n->is_integer()) {
+    out = *n->value<double>();
+  } else {
+    TypeError(key, "a number", *n);
+  }
+}
+
+void TomlReader::Read(std::string_view key, int64_t& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  if (n->is_integer()) {
+    out = *n->value<int64_t>();
+  } else {
+    TypeError(key, "an integer", *n);
+  }
+}
+
+void TomlReader::Read(std::string_view key, int& out) {
+  int64_t v = out;
+  Read(key, v);
+  out = static_cast<int>(v);
+}
+
+void TomlReader::Read(std::string_view key, bool& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  if (n->is_boolean()) {
+    out = *n->value<bool>();
+  } else {
+    TypeError(key, "a boolean", *n);
+  }
+}
+
+void TomlReader::Read(std::string_view key, std::vector<std::string>& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  const toml::array* arr = n->as_array();
+  if (!arr) return TypeError(key, "an array of strings", *n);
+  std::vector<std::string> v;
+  for (const toml::node& e : *arr) {
+    if (!e.is_string()) return TypeError(key, "an array of strings", e);
+    v.push_back(*e.value<std::string>());
+  }
+  out = std::move(v);
+}
+
+void TomlReader::Read(std::string_view key,
+                      std::map<std::string, std::string>& out) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) return TypeError(key, "a table of strings", *n);
+  std::map<std::string, std::string> m;
+  for (const auto& [k, v] : *t) {
+    if (!v.is_string()) {
+      errors_.push_back(source_ + ": key '" + Path(key) + "." +
+                        std::string(k.str()) + "': expected a string, got " +
+                        TypeName(v));
+      return;
+    }
+    m[std::string(k.str())] = *v.value<std::string>();
+  }
+  out = std::move(m);
+}
+
+void TomlReader::ReadTable(std::string_view key,
+                           const std::function<void(TomlReader&)>& fn) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  const toml::table* t = n->as_table();
+  if (!t) return TypeError(key, "a table", *n);
+  TomlReader sub(*t, source_, Path(key) + ".");
+  fn(sub);
+  Status st = sub.Finish();
+  if (!st.ok()) errors_.push_back(st.message());
+}
+
+void TomlReader::ReadTableArray(std::string_view key,
+                                const std::function<void(TomlReader&)>& fn) {
+  const toml::node* n = Lookup(key);
+  if (!n) return;
+  const toml::array* arr = n->as_array();
+  if (!arr) return TypeError(key, "an array of tables", *n);
+  for (size_t i = 0; i < arr->size(); ++i) {
+    const toml::table* t = (*arr)[i].as_table();
+    if (!t) return TypeError(key, "an array of tables", (*arr)[i]);
+    TomlReader sub(*t, source_, Path(key) + "[" + std::to_string(i) + "].");
+    fn(sub);
+    Status st = sub.Finish();
+    if (!st.ok()) {
+      errors_.push_back(st.message());
+      return;
+    }
+  }
+}
+
+void TomlReader::CollectUnknown(const toml::table& t,
+                                const std::string& prefix) {
+  for (const auto& [k, v] : t) {
+    std::string key(k.str());
+    if (!seen_.count(key)) {
+      errors_.push_back(source_ + ": unknown key '" + prefix + key + "'");
+    }
+  }
+}
+
+Status TomlReader::Finish() {
+  CollectUnknown(table_, prefix_);
+  if (errors_.empty()) return Status::Ok();
+  return Status::InvalidArgument(errors_.front());
+}
+
+Result<toml::table> ParseTomlFile(const std::string& path) {
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    if (e.source().begin.line == 0) {
+      msg << path << ": cannot read: " << e.description();
+      return Status::NotFound(msg.str());
+    }
+    msg << path << ":" << e.source().begin.line << ":"
+        << e.source().begin.column << ": " << e.description();
+    return Status::InvalidArgument(msg.str());
+  }
+}
+
+Status ApplyOverrides(toml::table& table,
+                      const std::vector<std::string>& overrides) {
+  for (const std::string& o : overrides) {
+    size_t eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument("--set '" + o +
+                                     "': expected KEY=VALUE, e.g. "
+                                     "politeness.delay=0.2");
+    }
+    std::string key = o.substr(0, eq);
+    std::string value = o.substr(eq + 1);
+    toml::table parsed;
+    try {
+      parsed = toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      parsed = toml::table{{"v", value}};  // a bare string
+    }
+    // Walk/create the tables along the dotted path.
+    toml::table* t = &table;
+    size_t start = 0;
+    for (;;) {
+      size_t dot = key.find('.', start);
+      std::string part = key.substr(start, dot - start);
+      if (part.empty()) {
+        return Status::InvalidArgument("--set '" + o + "': empty key part");
+      }
+      if (dot == std::string::npos) {
+        t->insert_or_assign(part, *parsed.get("v"));
+        break;
+      }
+      toml::node* next = t->get(part);
+      if (!next) {
+        t->insert(part, toml::table{});
+        next = t->get(part);
+      }
+      if (!next->is_table()) {
+        return Status::InvalidArgument("--set '" + o + "': '" +
+                                       key.substr(0, dot) + "' is not a table");
+      }
+      t = next->as_table();
+      start = dot + 1;
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ToTomlString(const toml::table& table) {
+  std::ostringstream ss;
+  ss << toml::toml_formatter(table, toml::format_flags::none);
+  return ss.str();
+}
+
+}  // namespace cratedig::config

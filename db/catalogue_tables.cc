@@ -1,0 +1,263 @@
+#include "db/catalogue_tables.h"
+
+namespace cratedig::db {
+
+namespace {
+
+constexpr const char* kTrackCols =
+    "id, release_id, store_id, position, artist, title, label, "
+    "catalogue_number, release_date, store_genre, parent_genre, bpm, "
+    "duration_s, preview_url, missing_fields";
+
+TrackRecord ReadTrack(const Statement& s) {
+  TrackRecord t;
+  t.id = s.Int(0);
+  t.release_id = s.Int(1);
+  t.store_id = s.Text(2);
+  t.position = static_cast<int>(s.Int(3));
+  t.artist = s.OptText(4);
+  t.title = s.OptText(5);
+  t.label = s.OptText(6);
+  t.catalogue_number = s.OptText(7);
+  t.release_date = s.OptText(8);
+  t.store_genre = s.OptText(9);
+  t.parent_genre = s.OptText(10);
+  t.bpm = s.OptDouble(11);
+  t.duration_s = s.OptDouble(12);
+  t.preview_url = s.OptText(13);
+  t.missing_fields = s.Text(14);
+  return t;
+}
+
+constexpr const char* kPreviewCols =
+    "track_id, url, status, path, sha256, bytes, http_status, error, "
+    "attempts, updated_at";
+
+PreviewRecord ReadPreview(const Statement& s) {
+  PreviewRecord p;
+  p.track_id = s.Int(0);
+  p.url = s.Text(1);
+  p.status = s.Text(2) == "ok" ? PreviewStatus::kOk : PreviewStatus::kFailed;
+  p.path = s.OptText(3);
+  p.sha256 = s.OptText(4);
+  p.bytes = s.OptInt(5);
+  if (auto v = s.OptInt(6)) p.http_status = static_cast<int>(*v);
+  p.error = s.OptText(7);
+  p.attempts = static_cast<int>(s.Int(8));
+  p.updated_at = s.Int(9);
+  return p;
+}
+
+Result<int64_t> CountRows(Database& db, const char* sql) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql));
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
+// Looks up the id of a row by its natural key after an upsert (SQLite's
+// last_insert_rowid is not set by the UPDATE branch of an upsert).
+Result<int64_t> IdByStoreId(Database& db, const char* table,
+                            const std::string& store_id) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db.Prepare(std::string("SELECT id FROM ") + table + " WHERE store_id=?"));
+  s.Bind(1, store_id);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return Status::Internal("upserted row vanished: " + store_id);
+  return s.Int(0);
+}
+
+}  // namespace
+
+Result<int64_t> ReleasesTable::Upsert(const ReleaseRecord& r) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(
+          "INSERT INTO releases(store_id, url, artist, title, label, "
+          "catalogue_number, release_date, store_genre, parent_genre, "
+          "missing_fields) VALUES(?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT(store_id) DO UPDATE SET url=excluded.url, "
+          "artist=excluded.artist, title=excluded.title, "
+          "label=excluded.label, catalogue_number=excluded.catalogue_number, "
+          "release_date=excluded.release_date, "
+          "store_genre=excluded.store_genre, "
+          "parent_genre=excluded.parent_genre, "
+          "missing_fields=excluded.missing_fields"));
+  s.BindAll(r.store_id, r.url, r.artist, r.title, r.label, r.catalogue_number,
+            r.release_date, r.store_genre, r.parent_genre, r.missing_fields);
+  CRATEDIG_RETURN_IF_ERROR(s.Run());
+  return IdByStoreId(db_, "releases", r.store_id);
+}
+
+Result<std::optional<ReleaseRecord>> ReleasesTable::GetByStoreId(
+    const std::string& id) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT id, store_id, url, artist, title, label, "
+                  "catalogue_number, release_date, store_genre, parent_genre, "
+                  "missing_fields FROM releases WHERE store_id=?"));
+  s.Bind(1, id);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<ReleaseRecord>();
+  ReleaseRecord r;
+  r.id = s.Int(0);
+  r.store_id = s.Text(1);
+  r.url = s.Text(2);
+  r.artist = s.OptText(3);
+  r.title = s.OptText(4);
+  r.label = s.OptText(5);
+  r.catalogue_number = s.OptText(6);
+  r.release_date = s.OptText(7);
+  r.store_genre = s.OptText(8);
+  r.parent_genre = s.OptText(9);
+  r.missing_fields = s.Text(10);
+  return std::optional<ReleaseRecord>(std::move(r));
+}
+
+Result<int64_t> ReleasesTable::Count() {
+  return CountRows(db_, "SELECT COUNT(*) FROM releases");
+}
+
+Result<int64_t> TracksTable::Upsert(const TrackRecord& t) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(
+          "INSERT INTO tracks(release_id, store_id, position, artist, title, "
+          "label, catalogue_number, release_date, store_genre, parent_genre, "
+          "bpm, duration_s, preview_url, missing_fields) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+          "ON CONFLICT(store_id) DO UPDATE SET release_id=excluded.release_id,"
+          " position=excluded.position, artist=excluded.artist, "
+          "title=excluded.title, label=excluded.label, "
+          "catalogue_number=excluded.catalogue_number, "
+          "release_date=excluded.release_date, "
+          "store_genre=excluded.store_genre, "
+          "parent_genre=excluded.parent_genre, bpm=excluded.bpm, "
+          "duration_s=excluded.duration_s, preview_url=excluded.preview_url, "
+          "missing_fields=excluded.missing_fields"));
+  s.BindAll(t.release_id, t.store_id, t.position, t.artist, t.title, t.label,
+            t.catalogue_number, t.release_date, t.store_genre, t.parent_genre,
+            t.bpm, t.duration_s, t.preview_url, t.missing_fields);
+  CRATEDIG_RETURN_IF_ERROR(s.Run());
+  return IdByStoreId(db_, "tracks", t.store_id);
+}
+
+Result<std::optional<TrackRecord>> TracksTable::Get(int64_t id) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kTrackCols +
+                                        " FROM tracks WHERE id=?"));
+  s.Bind(1, id);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<TrackRecord>();
+  return std::optional<TrackRecord>(ReadTrack(s));
+}
+
+Result<std::optional<TrackRecord>> TracksTable::GetByStoreId(
+    const std::string& id) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kTrackCols +
+                                        " FROM tracks WHERE store_id=?"));
+  s.Bind(1, id);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<TrackRecord>();
+  return std::optional<TrackRecord>(ReadTrack(s));
+}
+
+Result<std::vector<TrackRecord>> TracksTable::Find(const TrackQuery& q) {
+  // Fixed SQL with optional filters: a NULL parameter disables its clause.
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(std::string("SELECT ") + kTrackCols +
+                  " FROM tracks WHERE (?1 IS NULL OR parent_genre=?1) AND "
+                  "(?2=0 OR preview_url IS NOT NULL) AND (?3 IS NULL OR "
+                  "instr(lower(coalesce(artist,'') || ' ' || "
+                  "coalesce(title,'')), lower(?3)) > 0) ORDER BY id LIMIT ?4"));
+  s.Bind(1, q.parent_genre);
+  s.Bind(2, q.with_preview_url ? 1 : 0);
+  s.Bind(3, q.text);
+  s.Bind(4, q.limit);
+  std::vector<TrackRecord> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadTrack(s));
+  }
+  return out;
+}
+
+Result<int64_t> TracksTable::Count() {
+  return CountRows(db_, "SELECT COUNT(*) FROM tracks");
+}
+
+Result<std::map<std::string, int64_t>> TracksTable::CountByParentGenre() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("SELECT coalesce(parent_genre,''), COUNT(*) "
+                               "FROM tracks GROUP BY 1"));
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.Text(0)] = s.Int(1);
+  }
+  return out;
+}
+
+Status PreviewsTable::Put(const PreviewRecord& p) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT OR REPLACE INTO previews(track_id, url, status, "
+                  "path, sha256, bytes, http_status, error, attempts, "
+                  "updated_at) VALUES(?,?,?,?,?,?,?,?,?,?)"));
+  s.BindAll(p.track_id, p.url, p.status == PreviewStatus::kOk ? "ok" : "failed",
+            p.path, p.sha256, p.bytes, p.http_status, p.error, p.attempts,
+            NowMs());
+  return s.Run();
+}
+
+Result<std::optional<PreviewRecord>> PreviewsTable::Get(int64_t track_id) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kPreviewCols +
+                                        " FROM previews WHERE track_id=?"));
+  s.Bind(1, track_id);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<PreviewRecord>();
+  return std::optional<PreviewRecord>(ReadPreview(s));
+}
+
+Result<std::vector<PreviewRecord>> PreviewsTable::List(
+    std::optional<PreviewStatus> st) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare(std::string("SELECT ") + kPreviewCols +
+                               " FROM previews WHERE (?1 IS NULL OR status=?1) "
+                               "ORDER BY track_id"));
+  if (st) {
+    s.Bind(1, *st == PreviewStatus::kOk ? "ok" : "failed");
+  } else {
+    s.BindNull(1);
+  }
+  std::vector<PreviewRecord> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadPreview(s));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::map<std::string, int64_t>>>
+PreviewsTable::CountByGenreAndStatus() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT coalesce(t.parent_genre,''), p.status, COUNT(*) "
+                  "FROM previews p JOIN tracks t ON t.id=p.track_id "
+                  "GROUP BY 1, 2"));
+  std::map<std::string, std::map<std::string, int64_t>> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.Text(0)][s.Text(1)] = s.Int(2);
+  }
+  return out;
+}
+
+}  // namespace cratedig::db

@@ -1,0 +1,182 @@
+#include "db/crawl_tables.h"
+
+namespace cratedig::db {
+
+const char* FrontierStatusName(FrontierStatus s) {
+  switch (s) {
+    case FrontierStatus::kPending:
+      return "pending";
+    case FrontierStatus::kDone:
+      return "done";
+    case FrontierStatus::kFailed:
+      return "failed";
+    case FrontierStatus::kForbidden:
+      return "forbidden";
+  }
+  return "pending";
+}
+
+namespace {
+
+FrontierStatus ParseFrontierStatus(const std::string& s) {
+  if (s == "done") return FrontierStatus::kDone;
+  if (s == "failed") return FrontierStatus::kFailed;
+  if (s == "forbidden") return FrontierStatus::kForbidden;
+  return FrontierStatus::kPending;
+}
+
+constexpr const char* kFrontierCols =
+    "id, url, kind, context, status, attempts, next_attempt_at, http_status, "
+    "last_error, added_at, finished_at";
+
+FrontierEntry ReadEntry(const Statement& s) {
+  FrontierEntry e;
+  e.id = s.Int(0);
+  e.url = s.Text(1);
+  e.kind = s.Text(2);
+  e.context = s.Text(3);
+  e.status = ParseFrontierStatus(s.Text(4));
+  e.attempts = static_cast<int>(s.Int(5));
+  e.next_attempt_at = s.Int(6);
+  if (auto v = s.OptInt(7)) e.http_status = static_cast<int>(*v);
+  e.last_error = s.OptText(8);
+  e.added_at = s.Int(9);
+  e.finished_at = s.OptInt(10);
+  return e;
+}
+
+Result<std::vector<FrontierEntry>> ReadEntries(Statement& s) {
+  std::vector<FrontierEntry> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadEntry(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+Status HostsTable::Put(const HostRecord& r) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT INTO hosts(origin, robots_status, robots_txt, "
+                  "fetched_at) VALUES(?,?,?,?) ON CONFLICT(origin) DO UPDATE "
+                  "SET robots_status=excluded.robots_status, "
+                  "robots_txt=excluded.robots_txt, "
+                  "fetched_at=excluded.fetched_at"));
+  s.BindAll(r.origin, r.robots_status, r.robots_txt, r.fetched_at);
+  return s.Run();
+}
+
+Result<std::optional<HostRecord>> HostsTable::Get(const std::string& origin) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT origin, robots_status, robots_txt, fetched_at FROM "
+                  "hosts WHERE origin=?"));
+  s.Bind(1, origin);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<HostRecord>();
+  HostRecord r;
+  r.origin = s.Text(0);
+  r.robots_status = static_cast<int>(s.Int(1));
+  r.robots_txt = s.OptText(2);
+  r.fetched_at = s.Int(3);
+  return std::optional<HostRecord>(std::move(r));
+}
+
+Result<bool> FrontierTable::Add(const std::string& url, const std::string& kind,
+                                const std::string& context) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT OR IGNORE INTO frontier(url, kind, context, "
+                  "added_at) VALUES(?,?,?,?)"));
+  s.BindAll(url, kind, context, NowMs());
+  CRATEDIG_RETURN_IF_ERROR(s.Run());
+  return db_.Changes() > 0;
+}
+
+Result<std::optional<FrontierEntry>> FrontierTable::Get(
+    const std::string& url) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kFrontierCols +
+                                        " FROM frontier WHERE url=?"));
+  s.Bind(1, url);
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<FrontierEntry>();
+  return std::optional<FrontierEntry>(ReadEntry(s));
+}
+
+Result<std::vector<FrontierEntry>> FrontierTable::Ready(int64_t now_ms,
+                                                        int limit) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(std::string("SELECT ") + kFrontierCols +
+                  " FROM frontier WHERE status='pending' AND "
+                  "next_attempt_at<=? ORDER BY next_attempt_at, id LIMIT ?"));
+  s.BindAll(now_ms, limit);
+  return ReadEntries(s);
+}
+
+Result<std::optional<int64_t>> FrontierTable::NextDue() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("SELECT MIN(next_attempt_at) FROM frontier "
+                               "WHERE status='pending'"));
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<int64_t>();
+  return s.OptInt(0);
+}
+
+Status FrontierTable::MarkDone(int64_t id, int http_status) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE frontier SET status='done', attempts=attempts+1, "
+                  "http_status=?, last_error=NULL, finished_at=? WHERE id=?"));
+  s.BindAll(http_status, NowMs(), id);
+  return s.Run();
+}
+
+Status FrontierTable::MarkRetry(int64_t id, int64_t next_attempt_at,
+                                std::optional<int> http_status,
+                                const std::string& error) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE frontier SET attempts=attempts+1, "
+                  "next_attempt_at=?, http_status=?, last_error=? WHERE id=?"));
+  s.BindAll(next_attempt_at, http_status, error, id);
+  return s.Run();
+}
+
+Status FrontierTable::MarkFinal(int64_t id, FrontierStatus status,
+                                std::optional<int> http_status,
+                                const std::string& error) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE frontier SET status=?, attempts=attempts+1, "
+                  "http_status=?, last_error=?, finished_at=? WHERE id=?"));
+  s.BindAll(FrontierStatusName(status), http_status, error, NowMs(), id);
+  return s.Run();
+}
+
+Result<std::map<std::string, int64_t>> FrontierTable::CountByStatus() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT status, COUNT(*) FROM frontier GROUP BY status"));
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.Text(0)] = s.Int(1);
+  }
+  return out;
+}
+
+Result<std::vector<FrontierEntry>> FrontierTable::List(FrontierStatus status) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare(std::string("SELECT ") + kFrontierCols +
+                               " FROM frontier WHERE status=? ORDER BY id"));
+  s.Bind(1, FrontierStatusName(status));
+  return ReadEntries(s);
+}
+
+}  // namespace cratedig::db

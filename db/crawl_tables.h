@@ -1,0 +1,75 @@
+// Typed access to the crawl's tables: hosts (robots.txt cache) and frontier
+// (the persistent request queue that makes a crawl resumable).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+
+namespace cratedig::db {
+
+struct HostRecord {
+  std::string origin;  // scheme://host[:port]
+  int robots_status = 0;
+  std::optional<std::string> robots_txt;
+  int64_t fetched_at = 0;  // ms
+};
+
+class HostsTable {
+ public:
+  explicit HostsTable(Database& db) : db_(db) {}
+  Status Put(const HostRecord& r);
+  // nullopt when the origin has never been fetched.
+  Result<std::optional<HostRecord>> Get(const std::string& origin);
+
+ private:
+  Database& db_;
+};
+
+enum class FrontierStatus { kPending, kDone, kFailed, kForbidden };
+const char* FrontierStatusName(FrontierStatus s);
+
+struct FrontierEntry {
+  int64_t id = 0;
+  std::string url;
+  std::string kind;  // "listing" | "product"
+  std::string context;
+  FrontierStatus status = FrontierStatus::kPending;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;  // ms; 0 = now
+  std::optional<int> http_status;
+  std::optional<std::string> last_error;
+  int64_t added_at = 0;
+  std::optional<int64_t> finished_at;
+};
+
+class FrontierTable {
+ public:
+  explicit FrontierTable(Database& db) : db_(db) {}
+  // Adds a pending URL unless it is known (in any status). Returns true when
+  // it was new. Idempotent, which is what makes a resumed crawl not repeat.
+  Result<bool> Add(const std::string& url, const std::string& kind,
+                   const std::string& context = "");
+  Result<std::optional<FrontierEntry>> Get(const std::string& url);
+  // Pending entries whose next_attempt_at <= now_ms, oldest first.
+  Result<std::vector<FrontierEntry>> Ready(int64_t now_ms, int limit);
+  // The earliest next_attempt_at among pending entries; nullopt if none.
+  Result<std::optional<int64_t>> NextDue();
+  Status MarkDone(int64_t id, int http_status);
+  // Records a failed attempt and schedules the next one.
+  Status MarkRetry(int64_t id, int64_t next_attempt_at,
+                   std::optional<int> http_status, const std::string& error);
+  // Final failure (retries exhausted, 404, robots): no more attempts.
+  Status MarkFinal(int64_t id, FrontierStatus status,
+                   std::optional<int> http_status, const std::string& error);
+  Result<std::map<std::string, int64_t>> CountByStatus();
+  Result<std::vector<FrontierEntry>> List(FrontierStatus status);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace cratedig::db

@@ -1,0 +1,121 @@
+// Database: the one SQLite file every stage reads and writes.
+//
+// Contract: opening runs any pending migrations (PRAGMA user_version), turns
+// on WAL and foreign keys, and sets a busy timeout so a second process (a
+// `status` while a crawl runs) waits instead of failing. SQL lives only in
+// db/: the *_table.h classes are the typed access layer the rest of
+// cratedig uses, and every value reaches SQLite through a bound parameter.
+// A Database is used from one thread at a time (open one per thread).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cratedig::db {
+
+struct DatabaseOptions {
+  // Migrate up to this version. Default: -1, the latest. Tests use lower
+  // values to build an old database.
+  int target_version = -1;
+  // How long a write waits for another writer. Default: 10 s.
+  int busy_timeout_ms = 10000;
+};
+
+// A prepared statement. Bind indexes are 1-based, as in SQLite.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_) {
+    o.stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& Bind(int i, int64_t v);
+  Statement& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Statement& Bind(int i, double v);
+  Statement& Bind(int i, std::string_view v);
+  Statement& Bind(int i, const std::string& v) {
+    return Bind(i, std::string_view(v));
+  }
+  Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Statement& BindBlob(int i, const void* data, size_t bytes);
+  Statement& BindNull(int i);
+  template <typename T>
+  Statement& Bind(int i, const std::optional<T>& v) {
+    return v ? Bind(i, *v) : BindNull(i);
+  }
+  // Binds arguments to parameters 1..N in order.
+  template <typename... Args>
+  Statement& BindAll(const Args&... args) {
+    int i = 0;
+    (Bind(++i, args), ...);
+    return *this;
+  }
+
+  // Steps once. Returns true when a row is available, false when done.
+  Result<bool> Step();
+  // Steps to completion; for statements that return no rows.
+  Status Run();
+  void Reset();
+
+  bool IsNull(int col) const;
+  int64_t Int(int col) const;
+  double Double(int col) const;
+  std::string Text(int col) const;
+  std::optional<std::string> OptText(int col) const;
+  std::optional<double> OptDouble(int col) const;
+  std::optional<int64_t> OptInt(int col) const;
+  std::vector<uint8_t> Blob(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  Status bind_error_;
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) and migrates. Errors name the path.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path,
+                                                DatabaseOptions options = {});
+  ~Database();
+
+  Result<Statement> Prepare(std::string_view sql);
+  // Runs SQL without parameters (schema, pragmas). Internal to db/.
+  Status Exec(std::string_view sql);
+
+  // Runs `fn` inside BEGIN IMMEDIATE ... COMMIT; rolls back when fn returns
+  // a non-ok Status (which is returned). Nested calls join the outer one.
+  Status InTransaction(const std::function<Status()>& fn);
+
+  int UserVersion();
+  int64_t LastInsertId() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+ private:
+  Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_;
+  std::string path_;
+  int tx_depth_ = 0;
+};
+
+// The schema version a fully migrated database has.
+int LatestSchemaVersion();
+
+// Milliseconds since the Unix epoch, the time unit of every *_at column.
+int64_t NowMs();
+
+}  // namespace cratedig::db

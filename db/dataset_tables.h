@@ -1,0 +1,72 @@
+// Typed access to datasets (versions by settings hash), the per-track
+// outcome of building one (split, ok/failed and why), and tiles.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+
+namespace cratedig::db {
+
+struct DatasetRecord {
+  std::string hash;
+  std::string settings;  // canonical TOML
+  int64_t created_at = 0;
+};
+
+struct DatasetTrackRecord {
+  std::string dataset_hash;
+  int64_t track_id = 0;
+  std::string split;  // "train" | "val" | "holdout"
+  bool ok = false;
+  std::optional<std::string> reason;  // set when !ok
+  int tiles = 0;
+  std::optional<double> seconds;
+};
+
+struct TileRecord {
+  int64_t id = 0;
+  std::string dataset_hash;
+  int64_t track_id = 0;
+  int tile_index = 0;
+  std::string path;  // relative to the tiles folder
+  std::string split;
+  // Filled by List(): the track's parent genre (the label).
+  std::string parent_genre;
+};
+
+struct SplitGenreCount {
+  std::string split, parent_genre;
+  int64_t tracks = 0, tiles = 0;
+};
+
+class DatasetsTable {
+ public:
+  explicit DatasetsTable(Database& db) : db_(db) {}
+  // Inserts the dataset if its hash is new; keeps the original otherwise.
+  Status Ensure(const DatasetRecord& d);
+  Result<std::optional<DatasetRecord>> Get(const std::string& hash);
+  Result<std::vector<DatasetRecord>> List();  // newest first
+
+  // Records a processed track and its tiles in one call. REQUIRES: the
+  // caller wraps it in a transaction with anything else of that track.
+  Status PutTrack(const DatasetTrackRecord& t,
+                  const std::vector<TileRecord>& tiles);
+  Result<std::optional<DatasetTrackRecord>> GetTrack(const std::string& hash,
+                                                     int64_t track_id);
+  Result<std::vector<DatasetTrackRecord>> ListTracks(const std::string& hash);
+
+  // split empty: all splits.
+  Result<std::vector<TileRecord>> ListTiles(const std::string& hash,
+                                            const std::string& split);
+  Result<std::vector<SplitGenreCount>> CountBySplitAndGenre(
+      const std::string& hash);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace cratedig::db
