@@ -74,7 +74,7 @@ struct PreviewRecord {
   int64_t track_id = 0;
   std::string url;
   PreviewStatus status = PreviewStatus::kFailed;
-  std::optional<std::string> path;  // relative to the previews folder
+  std::optional<std::string> path;  // absolute path of the file
   std::optional<std::string> sha256;
   std::optional<int64_t> bytes;
   std::optional<int> http_status;

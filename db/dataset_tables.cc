@@ -13,24 +13,25 @@ Status DatasetsTable::Ensure(const DatasetRecord& d) {
 Result<std::optional<DatasetRecord>> DatasetsTable::Get(
     const std::string& hash) {
   CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("SELECT hash, settings, created_at FROM "
-                               "datasets WHERE hash=?"));
+      Statement s, db_.Prepare("SELECT hash, settings, tiles_dir, "
+                               "created_at FROM datasets WHERE hash=?"));
   s.Bind(1, hash);
   CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<DatasetRecord>();
   return std::optional<DatasetRecord>(
-      DatasetRecord{s.Text(0), s.Text(1), s.Int(2)});
+      DatasetRecord{s.Text(0), s.Text(1), s.Text(2), s.Int(3)});
 }
 
 Result<std::vector<DatasetRecord>> DatasetsTable::List() {
   CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("SELECT hash, settings, created_at FROM "
-                               "datasets ORDER BY created_at DESC, hash"));
+      Statement s,
+      db_.Prepare("SELECT hash, settings, tiles_dir, "
+                  "created_at FROM datasets ORDER BY created_at DESC, hash"));
   std::vector<DatasetRecord> out;
   for (;;) {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.push_back({s.Text(0), s.Text(1), s.Int(2)});
+    out.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3)});
   }
   return out;
 }

@@ -13,7 +13,8 @@ namespace cratedig::db {
 
 struct DatasetRecord {
   std::string hash;
-  std::string settings;  // canonical TOML
+  std::string settings;   // canonical TOML
+  std::string tiles_dir;  // absolute; TileRecord::path is relative to it
   int64_t created_at = 0;
 };
 

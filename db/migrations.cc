@@ -67,7 +67,7 @@ CREATE TABLE previews (
   track_id    INTEGER PRIMARY KEY REFERENCES tracks(id),
   url         TEXT NOT NULL,
   status      TEXT NOT NULL CHECK (status IN ('ok','failed')),
-  path        TEXT,                    -- relative to the previews folder
+  path        TEXT,                    -- absolute path of the downloaded file
   sha256      TEXT,
   bytes       INTEGER,
   http_status INTEGER,
@@ -83,6 +83,7 @@ constexpr std::string_view kV2 = R"sql(
 CREATE TABLE datasets (
   hash       TEXT PRIMARY KEY,
   settings   TEXT NOT NULL,            -- canonical TOML of the settings
+  tiles_dir  TEXT NOT NULL,            -- absolute; tiles.path is relative to it
   created_at INTEGER NOT NULL
 );
 CREATE TABLE dataset_tracks (
