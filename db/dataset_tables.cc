@@ -3,10 +3,12 @@
 namespace cratedig::db {
 
 Status DatasetsTable::Ensure(const DatasetRecord& d) {
-  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
-                            db_.Prepare("INSERT OR IGNORE INTO datasets(hash, "
-                                        "settings, created_at) VALUES(?,?,?)"));
-  s.BindAll(d.hash, d.settings, d.created_at ? d.created_at : NowMs());
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT OR IGNORE INTO datasets(hash, settings, tiles_dir, "
+                  "created_at) VALUES(?,?,?,?)"));
+  s.BindAll(d.hash, d.settings, d.tiles_dir,
+            d.created_at ? d.created_at : NowMs());
   return s.Run();
 }
 
