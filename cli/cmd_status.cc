@@ -1,10 +1,12 @@
 // cratedig status: what the database holds, per stage and parent genre.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
-#include <set>
+#include <vector>
 
 #include "cli/context.h"
+#include "config/site_profile.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
 #include "db/dataset_tables.h"
@@ -48,9 +50,16 @@ Status PrintStatus(const StatusOptions& o) {
                               datasets.CountBySplitAndGenre(dataset_hash));
     for (const auto& c : counts) tiles[c.parent_genre][c.split] = c.tiles;
   }
-  std::set<std::string> genres;
-  for (const auto& [g, n] : by_genre) genres.insert(g);
-  for (const auto& [g, n] : prev) genres.insert(g);
+  // The nine parent genres always, in label order, then anything else
+  // (unmapped store genres) the database holds.
+  std::vector<std::string> genres = config::DefaultParentGenres();
+  auto add = [&](const std::string& g) {
+    if (std::find(genres.begin(), genres.end(), g) == genres.end()) {
+      genres.push_back(g);
+    }
+  };
+  for (const auto& [g, n] : by_genre) add(g);
+  for (const auto& [g, n] : prev) add(g);
 
   fmt::print("\n{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n", "genre",
              "tracks", "previews", "failed", "tiles:train", "val", "holdout");

@@ -48,8 +48,8 @@ Status WriteFileAtomic(const fs::path& path, std::string_view data) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
   if (ec) {
-    return Status::IoError("cannot create " + path.parent_path().string() +
-                           ": " + ec.message());
+    return Status::IoError("cannot write " + path.string() +
+                           ": cannot create its folder: " + ec.message());
   }
   fs::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());

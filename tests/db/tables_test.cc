@@ -1,0 +1,269 @@
+// Round trips through every typed table.
+#include <gtest/gtest.h>
+
+#include "db/catalogue_tables.h"
+#include "db/crawl_tables.h"
+#include "db/dataset_tables.h"
+#include "db/model_tables.h"
+#include "tests/db/test_db.h"
+
+namespace cratedig::db {
+namespace {
+
+class TablesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(tmp_.path());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+
+  // A release with two tracks; returns the track ids.
+  std::pair<int64_t, int64_t> AddCatalogue() {
+    ReleasesTable releases(*db_);
+    ReleaseRecord r;
+    r.store_id = "1234567-02";
+    r.url = "http://127.0.0.1/products/x/1234567-02/";
+    r.artist = "Foo & Bär";
+    r.title = "Some \"Title\" EP";
+    r.label = "Label";
+    r.catalogue_number = "CAT 001";
+    r.release_date = "2023-11-21";
+    r.store_genre = "Uplifting Trance";
+    r.parent_genre = "Trance";
+    auto rid = releases.Upsert(r);
+    EXPECT_TRUE(rid.ok());
+    TracksTable tracks(*db_);
+    TrackRecord t;
+    t.release_id = *rid;
+    t.store_id = "1234567-02-01-01";
+    t.position = 1;
+    t.artist = "Foo";
+    t.title = "Track One";
+    t.parent_genre = "Trance";
+    t.bpm = 138;
+    t.duration_s = 372;
+    t.preview_url = "http://127.0.0.1/MP3/SF1234567-02-01-01.mp3";
+    auto a = tracks.Upsert(t);
+    t.store_id = "1234567-02-01-02";
+    t.position = 2;
+    t.title = "Track Two";
+    t.preview_url.reset();
+    t.missing_fields = "preview_url";
+    auto b = tracks.Upsert(t);
+    EXPECT_TRUE(a.ok() && b.ok());
+    return {*a, *b};
+  }
+
+  testing::TempDbPath tmp_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(TablesTest, Hosts) {
+  HostsTable hosts(*db_);
+  EXPECT_FALSE(hosts.Get("http://127.0.0.1:1")->has_value());
+  ASSERT_TRUE(hosts.Put({"http://127.0.0.1:1", 200, "User-agent: *", 5}).ok());
+  ASSERT_TRUE(hosts.Put({"http://127.0.0.1:1", 404, std::nullopt, 6}).ok());
+  auto h = hosts.Get("http://127.0.0.1:1");
+  ASSERT_TRUE(h.ok() && h->has_value());
+  EXPECT_EQ((*h)->robots_status, 404);
+  EXPECT_FALSE((*h)->robots_txt.has_value());
+  EXPECT_EQ((*h)->fetched_at, 6);
+}
+
+TEST_F(TablesTest, FrontierLifecycle) {
+  FrontierTable f(*db_);
+  EXPECT_TRUE(*f.Add("http://h/a", "listing", "trance"));
+  EXPECT_FALSE(*f.Add("http://h/a", "listing", "trance"));  // idempotent
+  EXPECT_TRUE(*f.Add("http://h/b", "product"));
+  auto ready = f.Ready(NowMs(), 10);
+  ASSERT_TRUE(ready.ok());
+  ASSERT_EQ(ready->size(), 2u);
+  EXPECT_EQ((*ready)[0].url, "http://h/a");
+  EXPECT_EQ((*ready)[0].context, "trance");
+
+  int64_t later = NowMs() + 60000;
+  ASSERT_TRUE(f.MarkRetry((*ready)[0].id, later, 429, "too many").ok());
+  ASSERT_TRUE(f.MarkDone((*ready)[1].id, 200).ok());
+  EXPECT_TRUE(f.Ready(NowMs(), 10)->empty());
+  EXPECT_EQ(**f.NextDue(), later);
+  auto a = *f.Get("http://h/a");
+  EXPECT_EQ(a->attempts, 1);
+  EXPECT_EQ(a->http_status, 429);
+  EXPECT_EQ(a->last_error, "too many");
+  ASSERT_TRUE(
+      f.MarkFinal(a->id, FrontierStatus::kForbidden, std::nullopt, "robots.txt")
+          .ok());
+  auto counts = *f.CountByStatus();
+  EXPECT_EQ(counts["done"], 1);
+  EXPECT_EQ(counts["forbidden"], 1);
+  EXPECT_EQ(counts["pending"], 0);
+  EXPECT_EQ(f.List(FrontierStatus::kForbidden)->size(), 1u);
+  EXPECT_FALSE(f.NextDue()->has_value());
+}
+
+TEST_F(TablesTest, ReleasesAndTracksUpsertKeepIds) {
+  auto [a, b] = AddCatalogue();
+  EXPECT_NE(a, b);
+  auto [a2, b2] = AddCatalogue();  // same store ids again
+  EXPECT_EQ(a, a2);
+  EXPECT_EQ(b, b2);
+  TracksTable tracks(*db_);
+  EXPECT_EQ(*tracks.Count(), 2);
+  auto t = *tracks.Get(a);
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->artist, "Foo");
+  EXPECT_EQ(t->bpm, 138);
+  EXPECT_EQ(t->preview_url, "http://127.0.0.1/MP3/SF1234567-02-01-01.mp3");
+  auto t2 = *tracks.GetByStoreId("1234567-02-01-02");
+  ASSERT_TRUE(t2.has_value());
+  EXPECT_FALSE(t2->preview_url.has_value());
+  EXPECT_EQ(t2->missing_fields, "preview_url");
+
+  auto rel = *ReleasesTable(*db_).GetByStoreId("1234567-02");
+  ASSERT_TRUE(rel.has_value());
+  EXPECT_EQ(rel->artist, "Foo & Bär");
+  EXPECT_EQ(rel->title, "Some \"Title\" EP");
+  EXPECT_EQ(rel->release_date, "2023-11-21");
+
+  TrackQuery q;
+  q.with_preview_url = true;
+  EXPECT_EQ(tracks.Find(q)->size(), 1u);
+  q = {};
+  q.text = "TWO";
+  ASSERT_EQ(tracks.Find(q)->size(), 1u);
+  EXPECT_EQ(tracks.Find(q)->front().id, b);
+  q = {};
+  q.parent_genre = "Dancehall";
+  EXPECT_TRUE(tracks.Find(q)->empty());
+  EXPECT_EQ((*tracks.CountByParentGenre())["Trance"], 2);
+}
+
+TEST_F(TablesTest, SqlInjectionIsJustText) {
+  AddCatalogue();
+  TracksTable tracks(*db_);
+  TrackQuery q;
+  q.text = "'; DROP TABLE tracks; --";
+  EXPECT_TRUE(tracks.Find(q)->empty());
+  EXPECT_EQ(*tracks.Count(), 2);
+}
+
+TEST_F(TablesTest, Previews) {
+  auto [a, b] = AddCatalogue();
+  PreviewsTable p(*db_);
+  PreviewRecord ok;
+  ok.track_id = a;
+  ok.url = "http://127.0.0.1/MP3/SF1234567-02-01-01.mp3";
+  ok.status = PreviewStatus::kOk;
+  ok.path = "/tmp/previews/ab.mp3";
+  ok.sha256 = "ab";
+  ok.bytes = 480000;
+  ok.http_status = 200;
+  ok.attempts = 1;
+  ASSERT_TRUE(p.Put(ok).ok());
+  PreviewRecord bad;
+  bad.track_id = b;
+  bad.url = "http://127.0.0.1/MP3/x.mp3";
+  bad.status = PreviewStatus::kFailed;
+  bad.http_status = 404;
+  bad.error = "HTTP 404";
+  ASSERT_TRUE(p.Put(bad).ok());
+  auto got = *p.Get(a);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->path, "/tmp/previews/ab.mp3");
+  EXPECT_EQ(got->bytes, 480000);
+  EXPECT_GT(got->updated_at, 0);
+  EXPECT_EQ(p.List(PreviewStatus::kOk)->size(), 1u);
+  EXPECT_EQ(p.List(std::nullopt)->size(), 2u);
+  auto counts = *p.CountByGenreAndStatus();
+  EXPECT_EQ(counts["Trance"]["ok"], 1);
+  EXPECT_EQ(counts["Trance"]["failed"], 1);
+}
+
+TEST_F(TablesTest, DatasetsAndTiles) {
+  auto [a, b] = AddCatalogue();
+  DatasetsTable d(*db_);
+  ASSERT_TRUE(d.Ensure({"h1", "x = 1", "/tmp/tiles", 0}).ok());
+  ASSERT_TRUE(d.Ensure({"h1", "x = 2", "/elsewhere", 0}).ok());  // kept
+  auto ds = *d.Get("h1");
+  ASSERT_TRUE(ds.has_value());
+  EXPECT_EQ(ds->settings, "x = 1");
+  EXPECT_EQ(ds->tiles_dir, "/tmp/tiles");
+
+  std::vector<TileRecord> tiles;
+  for (int i = 0; i < 3; ++i) {
+    TileRecord t;
+    t.dataset_hash = "h1";
+    t.track_id = a;
+    t.tile_index = i;
+    t.path = "1/" + std::to_string(i) + ".png";
+    t.split = "train";
+    tiles.push_back(t);
+  }
+  ASSERT_TRUE(
+      d.PutTrack({"h1", a, "train", true, std::nullopt, 3, 30.0}, tiles).ok());
+  ASSERT_TRUE(
+      d.PutTrack({"h1", b, "val", false, "corrupt mp3", 0, std::nullopt}, {})
+          .ok());
+  auto listed = *d.ListTiles("h1", "train");
+  ASSERT_EQ(listed.size(), 3u);
+  EXPECT_EQ(listed[2].path, "1/2.png");
+  EXPECT_EQ(listed[0].parent_genre, "Trance");
+  EXPECT_TRUE(d.ListTiles("h1", "holdout")->empty());
+  auto failed = *d.GetTrack("h1", b);
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_FALSE(failed->ok);
+  EXPECT_EQ(failed->reason, "corrupt mp3");
+  EXPECT_EQ(d.ListTracks("h1")->size(), 2u);
+  auto counts = *d.CountBySplitAndGenre("h1");
+  ASSERT_EQ(counts.size(), 1u);
+  EXPECT_EQ(counts[0].tiles, 3);
+  EXPECT_EQ(counts[0].split, "train");
+}
+
+TEST_F(TablesTest, ModelRunsEpochsEmbeddings) {
+  auto [a, b] = AddCatalogue();
+  ASSERT_TRUE(DatasetsTable(*db_).Ensure({"h1", "", "/t", 0}).ok());
+  ModelRunsTable runs(*db_);
+  ModelRunRecord r;
+  r.dataset_hash = "h1";
+  r.network = "seed";
+  r.config = "epochs = 20";
+  auto id = runs.Create(r);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  r.id = *id;
+  r.status = "done";
+  r.checkpoint_path = "/runs/1/final.pt";
+  r.metrics = R"({"track_accuracy":0.75})";
+  r.finished_at = 42;
+  ASSERT_TRUE(runs.Update(r).ok());
+  auto got = *runs.Get(*id);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, "done");
+  EXPECT_EQ(got->metrics, R"({"track_accuracy":0.75})");
+  EXPECT_EQ(runs.List()->size(), 1u);
+  r.id = 999;
+  EXPECT_EQ(runs.Update(r).code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(runs.PutEpoch({*id, 1, 2.1, 0.2, 2.0, 0.25, 300, 10}).ok());
+  ASSERT_TRUE(runs.PutEpoch({*id, 2, 1.1, 0.5, 1.2, 0.45, 310, 9}).ok());
+  auto epochs = *runs.Epochs(*id);
+  ASSERT_EQ(epochs.size(), 2u);
+  EXPECT_DOUBLE_EQ(epochs[1].val_acc, 0.45);
+
+  EmbeddingsTable e(*db_);
+  std::vector<float> v(128);
+  for (int i = 0; i < 128; ++i) v[i] = 0.5f * i - 3.25f;
+  ASSERT_TRUE(e.Put({*id, a, 5, v}).ok());
+  ASSERT_TRUE(e.Put({*id, b, 4, std::vector<float>(128, 1.0f)}).ok());
+  auto back = *e.Get(*id, a);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->vec, v);
+  EXPECT_EQ(back->tiles, 5);
+  EXPECT_EQ(e.ListForRun(*id)->size(), 2u);
+  EXPECT_EQ(*e.CountForRun(*id), 2);
+  EXPECT_FALSE(e.Get(*id + 1, a)->has_value());
+}
+
+}  // namespace
+}  // namespace cratedig::db
