@@ -41,5 +41,11 @@ void AddDbOption(CLI::App* cmd, std::string& db);
 // Each subcommand registers itself with the app. The callback runs the
 // command and stores its exit code in ctx.exit_code.
 void RegisterStatus(CLI::App& app, Context& ctx);
+void RegisterCrawl(CLI::App& app, Context& ctx);
+void RegisterDownload(CLI::App& app, Context& ctx);
+void RegisterDataset(CLI::App& app, Context& ctx);
+void RegisterRecommend(CLI::App& app, Context& ctx);  // + evaluate-recs
+void RegisterServe(CLI::App& app, Context& ctx);
+void RegisterTrain(CLI::App& app, Context& ctx);  // + evaluate, embed
 
 }  // namespace cratedig::cli

@@ -19,6 +19,12 @@ int main(int argc, char** argv) {
   app.option_defaults()->always_capture_default();
 
   cratedig::cli::RegisterStatus(app, ctx);
+  cratedig::cli::RegisterCrawl(app, ctx);
+  cratedig::cli::RegisterDownload(app, ctx);
+  cratedig::cli::RegisterDataset(app, ctx);
+  cratedig::cli::RegisterRecommend(app, ctx);
+  cratedig::cli::RegisterServe(app, ctx);
+  cratedig::cli::RegisterTrain(app, ctx);
 
   app.parse_complete_callback([&] {
     spdlog::set_pattern("[%H:%M:%S.%e] %^%l%$ %v");

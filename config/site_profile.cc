@@ -62,7 +62,12 @@ void SelectorSettings::Read(TomlReader& r) {
   r.Read("listing_info", listing_info);
   r.Read("listing_track", listing_track);
   r.Read("next_page", next_page);
+  r.Read("product_title", product_title);
+  r.Read("product_artist", product_artist);
+  r.Read("product_label", product_label);
+  r.Read("product_meta", product_meta);
   r.Read("product_track", product_track);
+  r.Read("product_track_number", product_track_number);
   r.Read("product_track_name", product_track_name);
   r.Read("product_track_artist", product_track_artist);
   r.Read("product_track_duration", product_track_duration);
@@ -149,7 +154,12 @@ std::string SiteProfile::ToToml() const {
                        {"listing_info", s.listing_info},
                        {"listing_track", s.listing_track},
                        {"next_page", s.next_page},
+                       {"product_title", s.product_title},
+                       {"product_artist", s.product_artist},
+                       {"product_label", s.product_label},
+                       {"product_meta", s.product_meta},
                        {"product_track", s.product_track},
+                       {"product_track_number", s.product_track_number},
                        {"product_track_name", s.product_track_name},
                        {"product_track_artist", s.product_track_artist},
                        {"product_track_duration", s.product_track_duration},

@@ -57,7 +57,13 @@ struct SelectorSettings {
   std::string listing_track = "div.listing-track";
   std::string next_page = "a[title=\"Next Page\"]";
   // Product page.
+  std::string product_title = "h1.product-title";
+  std::string product_artist = ".product-artist";
+  std::string product_label = ".product-label";
+  // Lines, separated by <br>: "Cat: X", "Released: <date>", "Genre: G".
+  std::string product_meta = ".product-meta";
   std::string product_track = ".product-tracklist-track[itemprop=\"track\"]";
+  std::string product_track_number = ".track-number";
   std::string product_track_name = "[itemprop=\"name\"]";
   std::string product_track_artist = "[itemprop=\"byArtist\"]";
   std::string product_track_duration = "meta[itemprop=\"duration\"]";

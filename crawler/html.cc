@@ -38,7 +38,10 @@ const char* AttrOf(const GumboNode* node, const char* name) {
 
 namespace {
 
-void AppendText(const GumboNode* node, std::string& out) {
+using SkipFn = std::function<bool(const GumboNode*)>;
+
+void AppendText(const GumboNode* node, std::string& out,
+                const SkipFn* skip = nullptr) {
   switch (node->type) {
     case GUMBO_NODE_TEXT:
     case GUMBO_NODE_WHITESPACE:
@@ -55,7 +58,9 @@ void AppendText(const GumboNode* node, std::string& out) {
       }
       const GumboVector& kids = node->v.element.children;
       for (unsigned i = 0; i < kids.length; ++i) {
-        AppendText(static_cast<const GumboNode*>(kids.data[i]), out);
+        const auto* kid = static_cast<const GumboNode*>(kids.data[i]);
+        if (skip != nullptr && (*skip)(kid)) continue;
+        AppendText(kid, out, skip);
       }
       return;
     }
@@ -91,8 +96,8 @@ std::string CollapseWhitespace(std::string_view s) {
   bool pending_space = false;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-                 c == '\f' || c == '\v';
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+                 c == '\v';
     if (c == 0xC2 && i + 1 < s.size() &&
         static_cast<unsigned char>(s[i + 1]) == 0xA0) {
       space = true;  // U+00A0 (&nbsp;) in UTF-8
@@ -113,6 +118,13 @@ std::string TextOf(const GumboNode* node) {
   if (node == nullptr) return "";
   std::string raw;
   AppendText(node, raw);
+  return CollapseWhitespace(raw);
+}
+
+std::string TextOf(const GumboNode* node, const SkipFn& skip) {
+  if (node == nullptr) return "";
+  std::string raw;
+  AppendText(node, raw, &skip);
   return CollapseWhitespace(raw);
 }
 

@@ -6,6 +6,7 @@
 
 #include <gumbo.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ const char* AttrOf(const GumboNode* node, const char* name);
 // The text content of a node and its descendants, with runs of whitespace
 // (including U+00A0 no-break space) collapsed to one space and trimmed.
 std::string TextOf(const GumboNode* node);
+// The same, leaving out the subtrees of descendants for which skip() is
+// true (e.g. an unclosed track element that swallowed the next track).
+std::string TextOf(const GumboNode* node,
+                   const std::function<bool(const GumboNode*)>& skip);
 
 // The text of a node split at its <br> elements: one entry per line,
 // each whitespace-collapsed and trimmed; empty lines dropped.

@@ -1,5 +1,7 @@
 #include "db/catalogue_tables.h"
 
+#include <algorithm>
+
 namespace cratedig::db {
 
 namespace {
@@ -198,6 +200,141 @@ Result<std::map<std::string, int64_t>> TracksTable::CountByParentGenre() {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
     out[s.Text(0)] = s.Int(1);
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> ReleasesTable::MergeMany(
+    const std::vector<ReleaseRecord>& rs, bool prefer_new) {
+  // coalesce(a, b): the first non-NULL. prefer_new puts excluded first.
+  const std::string fields[] = {
+      "artist",       "title",       "label",       "catalogue_number",
+      "release_date", "store_genre", "parent_genre"};
+  std::string sets = "url=excluded.url";
+  for (const std::string& f : fields) {
+    sets += ", " + f + "=" +
+            (prefer_new ? "coalesce(excluded." + f + ", " + f + ")"
+                        : "coalesce(" + f + ", excluded." + f + ")");
+  }
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement up,
+      db_.Prepare("INSERT INTO releases(store_id, url, artist, title, label, "
+                  "catalogue_number, release_date, store_genre, "
+                  "parent_genre) VALUES(?,?,?,?,?,?,?,?,?) ON "
+                  "CONFLICT(store_id) DO UPDATE SET " +
+                  sets + " RETURNING id"));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement miss,
+      db_.Prepare(
+          "UPDATE releases SET missing_fields=rtrim("
+          "iif(artist IS NULL,'artist,','') || iif(title IS NULL,'title,','')"
+          " || iif(label IS NULL,'label,','') || "
+          "iif(catalogue_number IS NULL,'catalogue_number,','') || "
+          "iif(release_date IS NULL,'release_date,','') || "
+          "iif(store_genre IS NULL,'store_genre,',''), ',') WHERE id=?"));
+  std::vector<int64_t> ids;
+  ids.reserve(rs.size());
+  for (const ReleaseRecord& r : rs) {
+    up.Reset();
+    up.BindAll(r.store_id, r.url, r.artist, r.title, r.label,
+               r.catalogue_number, r.release_date, r.store_genre,
+               r.parent_genre);
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, up.Step());
+    if (!row) return Status::Internal("upsert returned no id: " + r.store_id);
+    int64_t id = up.Int(0);
+    CRATEDIG_RETURN_IF_ERROR(up.Run());  // finish the statement
+    miss.Reset();
+    miss.Bind(1, id);
+    CRATEDIG_RETURN_IF_ERROR(miss.Run());
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+Result<std::vector<ReleaseRecord>> ReleasesTable::ListAll() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT id, store_id, url, artist, title, label, "
+                  "catalogue_number, release_date, store_genre, parent_genre, "
+                  "missing_fields FROM releases ORDER BY store_id"));
+  std::vector<ReleaseRecord> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    ReleaseRecord r;
+    r.id = s.Int(0);
+    r.store_id = s.Text(1);
+    r.url = s.Text(2);
+    r.artist = s.OptText(3);
+    r.title = s.OptText(4);
+    r.label = s.OptText(5);
+    r.catalogue_number = s.OptText(6);
+    r.release_date = s.OptText(7);
+    r.store_genre = s.OptText(8);
+    r.parent_genre = s.OptText(9);
+    r.missing_fields = s.Text(10);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Status TracksTable::MergeMany(const std::vector<TrackRecord>& ts,
+                              bool prefer_new) {
+  const std::string fields[] = {"artist", "title", "bpm", "duration_s",
+                                "preview_url"};
+  std::string sets =
+      "release_id=excluded.release_id, position=excluded.position";
+  for (const std::string& f : fields) {
+    sets += ", " + f + "=" +
+            (prefer_new ? "coalesce(excluded." + f + ", " + f + ")"
+                        : "coalesce(" + f + ", excluded." + f + ")");
+  }
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement up,
+      db_.Prepare("INSERT INTO tracks(release_id, store_id, position, artist, "
+                  "title, bpm, duration_s, preview_url) "
+                  "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(store_id) DO UPDATE "
+                  "SET " +
+                  sets));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement sync,
+      db_.Prepare(
+          "UPDATE tracks SET (label, catalogue_number, release_date, "
+          "store_genre, parent_genre) = (SELECT label, catalogue_number, "
+          "release_date, store_genre, parent_genre FROM releases r WHERE "
+          "r.id=tracks.release_id), missing_fields=rtrim("
+          "iif(artist IS NULL,'artist,','') || iif(title IS NULL,'title,','')"
+          " || iif(duration_s IS NULL,'duration,','') || "
+          "iif(bpm IS NULL,'bpm,',''), ',') WHERE release_id=?"));
+  std::vector<int64_t> releases;
+  for (const TrackRecord& t : ts) {
+    up.Reset();
+    up.BindAll(t.release_id, t.store_id, t.position, t.artist, t.title, t.bpm,
+               t.duration_s, t.preview_url);
+    CRATEDIG_RETURN_IF_ERROR(up.Run());
+    if (releases.empty() || releases.back() != t.release_id) {
+      releases.push_back(t.release_id);
+    }
+  }
+  std::sort(releases.begin(), releases.end());
+  releases.erase(std::unique(releases.begin(), releases.end()), releases.end());
+  for (int64_t id : releases) {
+    sync.Reset();
+    sync.Bind(1, id);
+    CRATEDIG_RETURN_IF_ERROR(sync.Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<TrackRecord>> TracksTable::ListAll() {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kTrackCols +
+                                        " FROM tracks ORDER BY store_id"));
+  std::vector<TrackRecord> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadTrack(s));
   }
   return out;
 }

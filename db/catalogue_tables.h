@@ -39,6 +39,16 @@ class ReleasesTable {
   Result<int64_t> Upsert(const ReleaseRecord& r);
   Result<std::optional<ReleaseRecord>> GetByStoreId(const std::string& id);
   Result<int64_t> Count();
+  // The crawler's write: inserts each release, or merges it into the stored
+  // one field by field. prefer_new: a non-NULL new value replaces the stored
+  // one (a listing page); otherwise new values only fill NULL fields (a
+  // product page filling what the listing lacked). NULL never overwrites a
+  // value. missing_fields is recomputed from the merged row. Returns the ids,
+  // in input order. One prepared statement for the batch.
+  Result<std::vector<int64_t>> MergeMany(const std::vector<ReleaseRecord>& rs,
+                                         bool prefer_new);
+  // All rows ordered by store_id (canonical dumps, tests).
+  Result<std::vector<ReleaseRecord>> ListAll();
 
  private:
   Database& db_;
@@ -63,6 +73,15 @@ class TracksTable {
   Result<int64_t> Count();
   // parent genre ("" for unmapped) -> tracks.
   Result<std::map<std::string, int64_t>> CountByParentGenre();
+  // The crawler's write, with the merge rules of ReleasesTable::MergeMany for
+  // the track-level fields (artist, title, bpm, duration_s, preview_url);
+  // release_id and position are set from the record. The release-level
+  // fields (label, catalogue number, date, genres) are then copied from each
+  // track's release row, so a track always agrees with its release.
+  // missing_fields covers artist, title, duration, bpm.
+  Status MergeMany(const std::vector<TrackRecord>& ts, bool prefer_new);
+  // All rows ordered by store_id (canonical dumps, tests).
+  Result<std::vector<TrackRecord>> ListAll();
 
  private:
   Database& db_;

@@ -104,6 +104,45 @@ Result<std::vector<DatasetTrackRecord>> DatasetsTable::ListTracks(
   return out;
 }
 
+Result<int64_t> DatasetsTable::DeleteFailedTracks(const std::string& hash) {
+  int64_t removed = 0;
+  Status st = db_.InTransaction([&]() -> Status {
+    // Failed tracks have no tiles; the DELETE on tiles is a safety net.
+    CRATEDIG_ASSIGN_OR_RETURN(
+        Statement t,
+        db_.Prepare("DELETE FROM tiles WHERE dataset_hash=?1 AND track_id IN "
+                    "(SELECT track_id FROM dataset_tracks WHERE "
+                    "dataset_hash=?1 AND status='failed')"));
+    t.Bind(1, hash);
+    CRATEDIG_RETURN_IF_ERROR(t.Run());
+    CRATEDIG_ASSIGN_OR_RETURN(
+        Statement s, db_.Prepare("DELETE FROM dataset_tracks WHERE "
+                                 "dataset_hash=? AND status='failed'"));
+    s.Bind(1, hash);
+    CRATEDIG_RETURN_IF_ERROR(s.Run());
+    removed = db_.Changes();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return removed;
+}
+
+Result<std::vector<DatasetSource>> DatasetsTable::ListSources() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT p.track_id, t.store_id, t.parent_genre, p.path "
+                  "FROM previews p JOIN tracks t ON t.id=p.track_id "
+                  "WHERE p.status='ok' AND p.path IS NOT NULL "
+                  "ORDER BY p.track_id"));
+  std::vector<DatasetSource> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back({s.Int(0), s.Text(1), s.OptText(2), s.Text(3)});
+  }
+  return out;
+}
+
 Result<std::vector<TileRecord>> DatasetsTable::ListTiles(
     const std::string& hash, const std::string& split) {
   CRATEDIG_ASSIGN_OR_RETURN(

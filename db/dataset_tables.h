@@ -39,6 +39,14 @@ struct TileRecord {
   std::string parent_genre;
 };
 
+// A downloaded preview and what a dataset needs of its track.
+struct DatasetSource {
+  int64_t track_id = 0;
+  std::string store_id;
+  std::optional<std::string> parent_genre;  // unset: not one of the labels
+  std::string path;                         // absolute audio file path
+};
+
 struct SplitGenreCount {
   std::string split, parent_genre;
   int64_t tracks = 0, tiles = 0;
@@ -59,6 +67,13 @@ class DatasetsTable {
   Result<std::optional<DatasetTrackRecord>> GetTrack(const std::string& hash,
                                                      int64_t track_id);
   Result<std::vector<DatasetTrackRecord>> ListTracks(const std::string& hash);
+  // Forgets the failed tracks of a dataset so a build tries them again.
+  // Returns how many were removed.
+  Result<int64_t> DeleteFailedTracks(const std::string& hash);
+
+  // Every preview with status ok and a path, with its track's store id and
+  // parent genre, ordered by track id. Reads previews and tracks.
+  Result<std::vector<DatasetSource>> ListSources();
 
   // split empty: all splits.
   Result<std::vector<TileRecord>> ListTiles(const std::string& hash,

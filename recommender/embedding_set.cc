@@ -66,10 +66,10 @@ Result<EmbeddingSet> LoadEmbeddings(db::Database& db, int64_t run_id) {
   set.vectors.reserve(rows.size() * set.dim);
   for (const auto& r : rows) {  // ListForRun orders by track id
     if (static_cast<int>(r.vec.size()) != set.dim) {
-      return Status::Corrupt(
-          "embedding of track " + std::to_string(r.track_id) + " has " +
-          std::to_string(r.vec.size()) + " values, expected " +
-          std::to_string(set.dim));
+      return Status::Corrupt("embedding of track " +
+                             std::to_string(r.track_id) + " has " +
+                             std::to_string(r.vec.size()) +
+                             " values, expected " + std::to_string(set.dim));
     }
     set.track_ids.push_back(r.track_id);
     size_t off = set.vectors.size();

@@ -184,8 +184,7 @@ class Parser {
     if (i_ < t_.size() && t_[i_] == '.') {
       ++i_;
       size_t f = i_;
-      while (i_ < t_.size() &&
-             std::isdigit(static_cast<unsigned char>(t_[i_])))
+      while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_])))
         ++i_;
       if (i_ == f) return Error("expected digits after '.'");
     }
@@ -193,8 +192,7 @@ class Parser {
       ++i_;
       if (i_ < t_.size() && (t_[i_] == '+' || t_[i_] == '-')) ++i_;
       size_t e = i_;
-      while (i_ < t_.size() &&
-             std::isdigit(static_cast<unsigned char>(t_[i_])))
+      while (i_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[i_])))
         ++i_;
       if (i_ == e) return Error("expected exponent digits");
     }
@@ -257,11 +255,11 @@ class Parser {
           out += '\t';
           break;
         case 'u': {
-          uint32_t cp;
+          uint32_t cp = 0;
           CRATEDIG_RETURN_IF_ERROR(Hex4(cp));
           if (cp >= 0xD800 && cp < 0xDC00 && t_.substr(i_, 2) == "\\u") {
             i_ += 2;
-            uint32_t lo;
+            uint32_t lo = 0;
             CRATEDIG_RETURN_IF_ERROR(Hex4(lo));
             if (lo < 0xDC00 || lo > 0xDFFF) return Error("bad surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);

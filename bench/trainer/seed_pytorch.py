@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""The original's `seed` network in PyTorch's Python API: the peer that
+cratedig's trainer is measured against (bench/trainer/run.sh).
+
+Reads DIR/tiles.u8 (n x 256 x 256 grey bytes, written by trainer_bench from
+the same PNG tiles; Debian's python3-torch has no PNG decoder, so the Python
+side gets its tiles already decoded, which favours it) and prints
+"name value" lines in tiles/s. Run it with /usr/bin/python3 (Debian's
+python3-torch) and MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ set, or it
+runs ~8x slower than it can.
+
+  seed_pytorch.py DIR THREADS BATCH [--pool-first]
+--pool-first applies ELU after max-pooling (identical maths, as cratedig
+does) instead of the textbook conv -> ELU -> pool order.
+"""
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SeedNet(nn.Module):
+    def __init__(self, classes=9, pool_first=False):
+        super().__init__()
+        self.pool_first = pool_first
+        chans = [1, 64, 128, 256, 512]
+        self.convs = nn.ModuleList(
+            nn.Conv2d(chans[i], chans[i + 1], 2, stride=2) for i in range(4))
+        self.fc1 = nn.Linear(512, 128)
+        self.fc2 = nn.Linear(128, classes)
+        for m in list(self.convs) + [self.fc1, self.fc2]:
+            nn.init.xavier_normal_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, x):
+        for conv in self.convs:
+            if self.pool_first:
+                x = F.elu(F.max_pool2d(conv(x), 2))
+            else:
+                x = F.max_pool2d(F.elu(conv(x)), 2)
+        emb = self.fc1(x.flatten(1))
+        h = F.dropout(F.elu(emb), 0.5, self.training)
+        return self.fc2(h), emb
+
+
+def main():
+    d, threads, batch = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    pool_first = "--pool-first" in sys.argv
+    torch.set_num_threads(threads)
+    torch.manual_seed(1)
+    raw = np.fromfile(d + "/tiles.u8", dtype=np.uint8).reshape(-1, 256, 256)
+    n = raw.shape[0]
+    labels = torch.tensor([i % 9 for i in range(n)], dtype=torch.int64)
+    net = SeedNet(pool_first=pool_first)
+    opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+
+    def batches(shuffle):
+        order = np.random.RandomState(1).permutation(n) if shuffle else np.arange(n)
+        for s in range(0, n, batch):
+            idx = order[s:s + batch]
+            x = torch.from_numpy(raw[idx].astype(np.float32) / 255.0)
+            yield x.unsqueeze(1), labels[idx]
+
+    def step(x, y):
+        opt.zero_grad()
+        logits, _ = net(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    first_x, first_y = next(batches(True))
+    net.train()
+    step(first_x, first_y)  # warm-up
+    t = time.perf_counter()
+    got = 0
+    for x, y in batches(True):
+        step(x, y)
+        got += x.shape[0]
+    print("train_end_to_end %.1f" % (got / (time.perf_counter() - t)))
+    steps = max(1, n // batch)
+    t = time.perf_counter()
+    for _ in range(steps):
+        step(first_x, first_y)
+    print("train_model_only %.1f" % (steps * first_x.shape[0] / (time.perf_counter() - t)))
+
+    net.eval()
+    with torch.inference_mode():
+        net(first_x)  # warm-up
+        t = time.perf_counter()
+        got = 0
+        for x, _ in batches(False):
+            net(x)[1].sum().item()
+            got += x.shape[0]
+        print("embed_end_to_end %.1f" % (got / (time.perf_counter() - t)))
+        t = time.perf_counter()
+        for _ in range(steps):
+            net(first_x)[1].sum().item()
+        print("embed_model_only %.1f" % (steps * first_x.shape[0] / (time.perf_counter() - t)))
+
+
+if __name__ == "__main__":
+    main()

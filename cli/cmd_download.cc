@@ -1,0 +1,82 @@
+// cratedig download: fetches the previews of N tracks per parent genre
+// (seeded, stable pick) into a content-addressed folder (crawler/download.h).
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/context.h"
+#include "config/site_profile.h"
+#include "crawler/download.h"
+#include "db/database.h"
+
+namespace cratedig::cli {
+
+Result<config::SiteProfile> LoadSiteProfile(const std::string& path,
+                                            std::vector<std::string> sets,
+                                            const std::string& base_url,
+                                            double delay);
+void AddSiteProfileOptions(CLI::App* cmd, std::string& config,
+                           std::vector<std::string>& sets,
+                           std::string& base_url, double& delay);
+
+namespace {
+
+struct DownloadCliOptions {
+  std::string config = "configs/samplestore.toml";
+  std::string db = "cratedig.db";
+  std::vector<std::string> sets;
+  std::string base_url;
+  double delay = -1;
+  crawler::DownloadOptions dl;
+};
+
+int RunDownloadCommand(const DownloadCliOptions& o, Context& ctx) {
+  auto profile = LoadSiteProfile(o.config, o.sets, o.base_url, o.delay);
+  if (!profile.ok()) return Fail("download", profile.status());
+  auto db = db::Database::Open(o.db);
+  if (!db.ok()) return Fail("download", db.status());
+  ProgressBar bar(ctx.BarOptions());
+  auto stats =
+      crawler::RunDownload(**db, *profile, o.dl, &ctx.cancel, bar.Callback());
+  bar.Finish();
+  if (!stats.ok()) return Fail("download", stats.status());
+  const crawler::DownloadStats& s = *stats;
+  if (!ctx.quiet) {
+    fmt::print(
+        "download: {} picked, {} already there, {} downloaded, {} failed\n"
+        "  {} requests ({:.1f}/s), {:.1f} MiB, {} retries, {} x 429, {} "
+        "robots-forbidden\n"
+        "  elapsed {:.2f} s; files in {}\n",
+        s.picked, s.skipped, s.ok, s.failed, s.requests,
+        s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, s.bytes / 1048576.0,
+        s.retries, s.http_429, s.robots_forbidden, s.elapsed_s, o.dl.out_dir);
+  }
+  if (s.cancelled) {
+    return Fail("download",
+                Status::Cancelled("stopped; rerun the same command to resume"));
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterDownload(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<DownloadCliOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "download",
+      "Download the previews of N tracks per parent genre (seeded, stable "
+      "pick) to <out>/<sha256>.mp3");
+  AddSiteProfileOptions(cmd, o->config, o->sets, o->base_url, o->delay);
+  AddDbOption(cmd, o->db);
+  cmd->add_option("--per-genre", o->dl.per_genre, "Tracks per parent genre")
+      ->capture_default_str();
+  cmd->add_option("--seed", o->dl.seed,
+                  "Seed of the pick (a larger --per-genre keeps the smaller "
+                  "one's tracks)")
+      ->capture_default_str();
+  cmd->add_option("--out", o->dl.out_dir, "Folder for the mp3 files")
+      ->capture_default_str();
+  cmd->callback([o, &ctx] { ctx.exit_code = RunDownloadCommand(*o, ctx); });
+}
+
+}  // namespace cratedig::cli

@@ -1,0 +1,55 @@
+// TrainSettings: how `cratedig train` turns stored tiles into a model
+// (configs/train.toml).
+//
+// The defaults reproduce the original work: the `seed` network, RMSprop,
+// batch 128, up to 20 epochs, early stopping on validation loss with
+// patience 3. The canonical TOML (ToToml()) is stored with every model run,
+// so evaluate/embed/Embedder rebuild exactly the network that was trained.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/toml_reader.h"
+
+namespace cratedig::config {
+
+struct TrainSettings {
+  // "seed": the original network (conv k2 s2 + ELU + max-pool, 64..512
+  // filters, dense 128). "bn": 3x3 convolutions with batch norm and global
+  // average pooling, same 128-d embedding layer; slower, more accurate.
+  // Default: "seed".
+  std::string network = "seed";
+  // "rmsprop" (the original's; Keras' rho 0.9, eps 1e-7) or "adam".
+  // Default: "rmsprop".
+  std::string optimizer = "rmsprop";
+  // Default: 0.001 (Keras' default for both optimizers).
+  double learning_rate = 0.001;
+  // Tiles per training step. Default: 128.
+  int batch_size = 128;
+  // Most epochs. Default: 20.
+  int epochs = 20;
+  // Stop after this many epochs without a lower validation loss; 0 never
+  // stops early. Default: 3.
+  int patience = 3;
+  // Seeds weight init, dropout and the per-epoch shuffle. Default: 1.
+  int64_t seed = 1;
+  // libtorch intra-op threads. Default: 0, all cores.
+  int threads = 0;
+  // Decoded batches the loader thread keeps ready ahead of the model.
+  // Default: 4.
+  int prefetch_batches = 4;
+  // Tiles per inference batch (validation, evaluate, embed). Default: 128.
+  int eval_batch_size = 128;
+  // Dataset version (hash or unique prefix). Default: "", the newest.
+  std::string dataset;
+  // Where each run keeps its files ("<runs_dir>/run-<id>/"). Default: "runs".
+  std::string runs_dir = "runs";
+
+  void Read(TomlReader& r);
+  void Validate(TomlReader& r);
+  // Canonical TOML of every field (stored in model_runs.config).
+  std::string ToToml() const;
+};
+
+}  // namespace cratedig::config

@@ -1,0 +1,81 @@
+// Crawl: the resumable catalogue crawl (`cratedig crawl`).
+//
+// Each configured genre's back-catalogue listing is walked page by page
+// (following the "next" link until a page has none); every product page is
+// visited for what only it has (preview URLs, per-track durations and BPM).
+// The frontier lives in SQLite (db::FrontierTable): for each page, its
+// parsed records, the new frontier URLs it links to and its `done` mark are
+// written in ONE transaction. So a SIGKILL at any moment loses at most the
+// pages in flight, which stay `pending` and are fetched again by the same
+// command, and the database ends equal to an uninterrupted crawl's.
+// Cancel (SIGINT) stops feeding new requests, lets the ones in flight finish
+// and be stored, and returns Cancelled.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/site_profile.h"
+#include "core/progress.h"
+#include "core/status.h"
+#include "crawler/clock.h"
+#include "db/database.h"
+
+namespace cratedig::crawler {
+
+struct CrawlOptions {
+  // Listings to walk: parent genre names ("Trance") or listing slugs
+  // ("uplifting-trance"). Default: empty = every listing of the profile.
+  std::vector<std::string> genres;
+  // Stop after this many pages fetched in this run. Default: 0 = no limit.
+  int64_t max_pages = 0;
+  // Seed of the delay/backoff jitter. Default: 0 = random.
+  uint64_t seed = 0;
+  // Frontier entries handed to the downloader ahead of time, per host slot
+  // of politeness.max_hosts_in_flight. Default: 2 (one in flight, one
+  // ready the moment it returns).
+  int queue_ahead = 2;
+};
+
+struct CrawlStats {
+  int64_t pages = 0;  // pages fetched and stored (listing + product)
+  int64_t listing_pages = 0;
+  int64_t product_pages = 0;
+  int64_t failed_pages = 0;  // final failures (404, gave up, off-site...)
+  int64_t releases = 0;      // release records written (with repeats)
+  int64_t tracks = 0;        // track records written (with repeats)
+  int64_t missing_fields = 0;
+  int64_t parse_errors = 0;
+  // From the downloader.
+  int64_t requests = 0;
+  int64_t bytes = 0;
+  int64_t retries = 0;
+  int64_t http_429 = 0;
+  int64_t robots_forbidden = 0;
+  int64_t redirects = 0;
+  int64_t pending_left = 0;  // frontier entries still pending at the end
+  // Pages left pending because a host's robots.txt could not be fetched
+  // (5xx or unreachable after retries: RFC 9309 says crawl nothing).
+  int64_t robots_unavailable = 0;
+  double elapsed_s = 0;
+  double cpu_s = 0;  // process CPU time (user + system) during the crawl
+  // True when the crawl stopped for `cancel`: the pages in flight were
+  // stored, the rest stays pending for the next run. The CLI exits 130.
+  bool cancelled = false;
+};
+
+// Runs (or resumes) the crawl into `db`. `cancel` and `clock` may be null
+// (SystemClock). Progress reports use stage "crawl", unit "pages".
+Result<CrawlStats> RunCrawl(db::Database& db,
+                            const config::SiteProfile& profile,
+                            const CrawlOptions& options,
+                            const CancelFlag* cancel = nullptr,
+                            const ProgressFn& progress = {},
+                            Clock* clock = nullptr);
+
+// The first URL of a listing: base_url + listing_path with {slug}/{page}.
+std::string ListingUrl(const config::SiteProfile& profile,
+                       const std::string& slug, int page);
+
+}  // namespace cratedig::crawler

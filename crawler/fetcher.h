@@ -1,0 +1,62 @@
+// Fetcher: single HTTP requests over libcurl's multi interface, many at
+// once, driven from one thread. It knows nothing of politeness: redirects
+// are NOT followed (the caller checks and paces each hop), only http and
+// https are allowed, and every transfer has a connect timeout, a total
+// timeout and a response-size cap.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cratedig::crawler {
+
+struct FetchRequest {
+  uint64_t id = 0;  // chosen by the caller, returned with the response
+  std::string url;
+  std::string user_agent;
+  double connect_timeout_s = 10;
+  double timeout_s = 180;
+  int64_t max_bytes = 32 << 20;  // larger bodies are cut: too_large
+};
+
+struct FetchResponse {
+  uint64_t id = 0;
+  std::string url;
+  int http_status = 0;  // 0: no HTTP response (see error)
+  std::string body;
+  std::string error;  // transport error, "" when an HTTP response arrived
+  bool too_large = false;
+  std::optional<std::string> location;     // Location header
+  std::optional<std::string> retry_after;  // Retry-After header
+  int64_t content_length = -1;             // -1: not sent
+  double seconds = 0;                      // total transfer time
+};
+
+class Fetcher {
+ public:
+  Fetcher();
+  ~Fetcher();
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Starts a transfer. Errors in setting it up come back from Poll.
+  void Start(const FetchRequest& req);
+  size_t InFlight() const { return transfers_.size(); }
+  // Drives transfers, waiting up to timeout_s for one to finish when none
+  // has yet; returns the finished ones (possibly none).
+  std::vector<FetchResponse> Poll(double timeout_s);
+
+ private:
+  struct Transfer;
+  void* multi_;                                           // CURLM*
+  std::map<void*, std::unique_ptr<Transfer>> transfers_;  // by CURL*
+  std::vector<FetchResponse> failed_to_start_;
+};
+
+}  // namespace cratedig::crawler

@@ -1,0 +1,78 @@
+// SampleStore: the deterministic, Juno-shaped music store on 127.0.0.1 that
+// the demo, every crawler test and every end-to-end test run against.
+//
+// Start() generates the catalogue (catalogue.h), renders every page
+// (pages.h), synthesises and encodes every preview on a thread pool
+// (synth.h, mp3_encoder.h), then serves them with cpp-httplib until Stop().
+// Same options -> byte-identical pages and mp3s, whatever `threads` is.
+//
+// Paging: listings show `items_per_page` releases per page whatever the
+// URL's items_per_page says (the crawler keeps the real store's URL).
+//
+// Request log (`request_log`): one line per request, tab-separated:
+//   <UTC time, ISO 8601 with microseconds>\t<method>\t<path?query>\t
+//   <User-Agent>\t<status>
+// e.g. "2026-11-25T10:18:21.123456Z\tGET\t/robots.txt\tcratedig/0.1\t200".
+// The time is when the request arrived (before any slow-response delay).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/progress.h"
+#include "core/status.h"
+#include "samplestore/catalogue.h"
+#include "samplestore/faults.h"
+
+namespace cratedig::samplestore {
+
+struct StoreOptions {
+  uint64_t seed = 7;
+  int tracks_per_genre = 40;    // per parent genre; Default: 40.
+  double preview_seconds = 30;  // length of every mp3. Default: 30.
+  std::string host = "127.0.0.1";  // REQUIRES: a loopback address.
+  int port = 0;                    // 0 picks a free port. Default: 0.
+  // A faults TOML file (configs/faults.toml); when empty, `faults` is used.
+  std::string faults_file;
+  Faults faults;
+  std::string request_log;  // "" = no log. Default: "".
+  int threads = 0;          // audio generation; 0 = all cores.
+  int items_per_page = 10;  // listing page size. Default: 10.
+  int mp3_quality = 7;      // LAME quality 0..9 (mp3_encoder.h). Default: 7.
+};
+
+class SampleStore {
+ public:
+  // Builds everything, binds host:port and starts serving on a background
+  // thread. Progress: stage "samplestore", unit "previews".
+  static Result<std::unique_ptr<SampleStore>> Start(
+      const StoreOptions& options, const ProgressFn& progress = {});
+
+  int port() const;
+  std::string base_url() const;  // "http://127.0.0.1:PORT"
+  // The ground truth, with permanent faults filled in.
+  const Catalogue& catalogue() const;
+  // Requests answered so far (for tests and the CLI summary).
+  uint64_t requests() const;
+
+  // Stops serving and joins the server thread. Idempotent.
+  void Stop();
+  ~SampleStore();
+
+  SampleStore(const SampleStore&) = delete;
+  SampleStore& operator=(const SampleStore&) = delete;
+
+  struct Impl;
+
+ private:
+  explicit SampleStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Synthesises and encodes one track's preview (what Start does per track).
+Result<std::string> MakePreviewMp3(uint64_t seed, const ReleaseTruth& release,
+                                   const TrackTruth& track, double seconds,
+                                   int mp3_quality = 7);
+
+}  // namespace cratedig::samplestore

@@ -1,0 +1,320 @@
+// The crawler against the real sample store (samplestore/) on loopback with
+// faults on, checked against the store's ground truth and request log.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "../db/test_db.h"
+#include "config/toml_reader.h"
+#include "core/files.h"
+#include "crawler/crawl.h"
+#include "crawler/download.h"
+#include "crawler/mp3_check.h"
+#include "db/catalogue_tables.h"
+#include "db/crawl_tables.h"
+#include "samplestore/sample_store.h"
+#include "tests/crawler/child_process.h"
+#include "tests/crawler/db_dump.h"
+
+namespace cratedig::crawler {
+namespace {
+
+namespace fs = std::filesystem;
+using samplestore::ReleaseTruth;
+using samplestore::TrackTruth;
+
+bool Has(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+struct LogLine {
+  double t = 0;  // unix seconds
+  std::string path, agent;
+  int status = 0;
+};
+
+std::vector<LogLine> ReadLog(const std::string& file) {
+  std::vector<LogLine> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string x;
+    while (std::getline(ss, x, '\t')) f.push_back(x);
+    if (f.size() < 5) continue;
+    std::tm tm{};
+    const char* rest = strptime(f[0].c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (rest == nullptr) continue;
+    LogLine l;
+    l.t = static_cast<double>(timegm(&tm)) + std::atof(rest);  // ".123456Z"
+    l.path = f[2];
+    l.agent = f[3];
+    l.status = std::atoi(f[4].c_str());
+    out.push_back(l);
+  }
+  return out;
+}
+
+class SampleStoreCrawlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cratedig_ss_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void StartStore(bool faults) {
+    samplestore::StoreOptions o;
+    o.seed = 11;
+    o.tracks_per_genre = 4;
+    o.preview_seconds = 2;
+    o.threads = 2;
+    o.request_log = (dir_ / "requests.log").string();
+    if (faults) {
+      samplestore::Faults& f = o.faults;
+      f.rate_429 = 0.02;
+      f.rate_429_date = 0.02;
+      f.rate_503 = 0.02;
+      f.rate_500 = 0.05;
+      f.rate_slow = 0.02;
+      f.slow_delay = 0.2;
+      f.rate_truncated = 0.05;
+      f.retry_after = 1;
+      f.rate_corrupt_mp3 = 0.1;
+      f.rate_preview_404 = 0.1;
+      f.rate_oversized = 0.05;
+      f.oversized_bytes = 3 << 20;
+      f.rate_malformed_html = 0.15;
+      f.rate_redirect_loop = 0.05;
+      f.rate_redirect_offsite = 0.05;
+    }
+    auto s = samplestore::SampleStore::Start(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  config::SiteProfile Profile(double delay) {
+    auto p = config::LoadConfig<config::SiteProfile>(
+        std::string(CRATEDIG_SOURCE_DIR) + "/configs/samplestore.toml",
+        {"base_url=\"" + store_->base_url() + "\"",
+         "politeness.delay=" + std::to_string(delay),
+         "politeness.backoff_base=0.02", "politeness.backoff_max=0.1",
+         "politeness.max_response_bytes=2097152", "politeness.timeout=10"});
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return *p;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<samplestore::SampleStore> store_;
+};
+
+TEST_F(SampleStoreCrawlTest, CrawlAndDownloadWithFaultsMatchTheTruth) {
+  StartStore(/*faults=*/true);
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  const double delay = 0.02;
+  config::SiteProfile profile = Profile(delay);
+  CrawlOptions co;
+  co.seed = 3;
+  auto st = RunCrawl(**db, profile, co);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  EXPECT_EQ(st->pending_left, 0);
+  EXPECT_GT(st->retries, 0);
+
+  // Every release and track of the truth, with the right fields.
+  const samplestore::Catalogue& truth = store_->catalogue();
+  db::ReleasesTable releases(**db);
+  db::TracksTable tracks(**db);
+  size_t ntracks = 0;
+  int unreachable_products = 0;
+  for (const ReleaseTruth& want : truth.releases) {
+    auto got = releases.GetByStoreId(want.store_id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << want.store_id;
+    const db::ReleaseRecord& r = **got;
+    EXPECT_EQ(r.url, store_->base_url() + want.url_path);
+    EXPECT_EQ(r.artist, want.artist) << want.store_id;
+    EXPECT_EQ(r.title, want.title) << want.store_id;
+    EXPECT_EQ(r.label, want.label) << want.store_id;
+    EXPECT_EQ(r.catalogue_number, want.catalogue_number) << want.store_id;
+    EXPECT_EQ(r.release_date, want.release_date) << want.store_id;
+    EXPECT_EQ(r.store_genre, want.store_genre) << want.store_id;
+    EXPECT_EQ(r.parent_genre.value_or(""), want.parent_genre) << want.store_id;
+    const bool product_unreachable = Has(want.faults, "redirect_loop") ||
+                                     Has(want.faults, "redirect_offsite");
+    unreachable_products += product_unreachable;
+    for (const TrackTruth& wt : want.tracks) {
+      ++ntracks;
+      auto t = tracks.GetByStoreId(wt.store_id);
+      ASSERT_TRUE(t.ok() && t->has_value()) << wt.store_id;
+      EXPECT_EQ((*t)->release_id, r.id);
+      EXPECT_EQ((*t)->position, wt.position);
+      EXPECT_EQ((*t)->artist, wt.artist) << wt.store_id;
+      EXPECT_EQ((*t)->title, wt.title) << wt.store_id;
+      EXPECT_EQ((*t)->duration_s, wt.duration_s) << wt.store_id;
+      EXPECT_EQ((*t)->bpm, wt.bpm) << wt.store_id;
+      EXPECT_EQ((*t)->parent_genre.value_or(""), want.parent_genre);
+      if (wt.has_preview && !product_unreachable) {
+        EXPECT_EQ((*t)->preview_url, store_->base_url() + wt.preview_path)
+            << wt.store_id;
+      } else {
+        EXPECT_FALSE((*t)->preview_url.has_value()) << wt.store_id;
+      }
+    }
+  }
+  EXPECT_EQ(releases.Count().value(),
+            static_cast<int64_t>(truth.releases.size()));
+  EXPECT_EQ(tracks.Count().value(), static_cast<int64_t>(ntracks));
+  EXPECT_EQ(st->failed_pages, unreachable_products);
+
+  // Previews: the corrupt, 404 and oversized ones failed with their reason,
+  // everything else downloaded and checked.
+  DownloadOptions dopt;
+  dopt.per_genre = 1000;
+  dopt.out_dir = (dir_ / "previews").string();
+  auto dst = RunDownload(**db, profile, dopt);
+  ASSERT_TRUE(dst.ok()) << dst.status().ToString();
+  db::PreviewsTable previews(**db);
+  int ok = 0, failed = 0;
+  for (const ReleaseTruth& want : truth.releases) {
+    if (want.parent_genre.empty() || Has(want.faults, "redirect_loop") ||
+        Has(want.faults, "redirect_offsite")) {
+      continue;
+    }
+    for (const TrackTruth& wt : want.tracks) {
+      if (!wt.has_preview) continue;
+      auto t = tracks.GetByStoreId(wt.store_id);
+      ASSERT_TRUE(t.ok() && t->has_value());
+      auto p = previews.Get((*t)->id);
+      ASSERT_TRUE(p.ok() && p->has_value()) << wt.store_id;
+      const db::PreviewRecord& pr = **p;
+      if (Has(wt.faults, "corrupt_mp3")) {
+        ++failed;
+        EXPECT_EQ(pr.status, db::PreviewStatus::kFailed);
+        EXPECT_TRUE(pr.error.has_value() &&
+                    pr.error->find("frame") != std::string::npos)
+            << pr.error.value_or("");
+      } else if (Has(wt.faults, "preview_404")) {
+        ++failed;
+        EXPECT_EQ(pr.status, db::PreviewStatus::kFailed);
+        EXPECT_EQ(pr.http_status, 404);
+      } else if (Has(wt.faults, "oversized")) {
+        ++failed;
+        EXPECT_EQ(pr.status, db::PreviewStatus::kFailed);
+        EXPECT_TRUE(pr.error.has_value() &&
+                    pr.error->find("large") != std::string::npos)
+            << pr.error.value_or("");
+      } else {
+        ++ok;
+        ASSERT_EQ(pr.status, db::PreviewStatus::kOk)
+            << wt.store_id << " " << pr.error.value_or("");
+        ASSERT_TRUE(pr.path.has_value());
+        auto bytes = ReadFile(*pr.path);
+        ASSERT_TRUE(bytes.ok());
+        EXPECT_TRUE(CheckMp3(*bytes).ok());
+        EXPECT_EQ(Sha256Hex(*bytes), pr.sha256);
+        EXPECT_EQ(fs::path(*pr.path).filename().string(), *pr.sha256 + ".mp3");
+      }
+    }
+  }
+  EXPECT_EQ(dst->ok, ok);
+  EXPECT_EQ(dst->failed, failed);
+  EXPECT_GT(ok, 10);
+  // Seed 11 gives every kind of permanent fault at least once.
+  EXPECT_GT(failed, 2);
+  EXPECT_GT(unreachable_products, 0);
+  int malformed = 0;
+  for (const ReleaseTruth& r : truth.releases) {
+    malformed += Has(r.faults, "malformed_html");
+  }
+  EXPECT_GT(malformed, 0);
+
+  // Politeness, from the store's request log.
+  store_->Stop();
+  std::vector<LogLine> log = ReadLog((dir_ / "requests.log").string());
+  ASSERT_GT(log.size(), 40u);
+  int limited = 0;
+  for (size_t i = 0; i < log.size(); ++i) {
+    const LogLine& l = log[i];
+    for (const char* banned : {"/search/", "/cart/", "/account/"}) {
+      EXPECT_NE(l.path.rfind(banned, 0), 0u) << l.path;
+    }
+    EXPECT_EQ(l.agent.rfind("cratedig/", 0), 0u) << l.agent;
+    if (i == 0) continue;
+    EXPECT_GE(l.t - log[i - 1].t, 0.5 * delay - 1e-4)
+        << log[i - 1].path << " -> " << l.path;
+    if (log[i - 1].status == 429 || log[i - 1].status == 503) {
+      ++limited;
+      // Retry-After is 1 s, as seconds or as an HTTP-date (whole seconds,
+      // so at least the next full second).
+      EXPECT_GE(l.t, std::floor(log[i - 1].t) + 1.0)
+          << log[i - 1].path << " -> " << l.path;
+    }
+  }
+  EXPECT_GT(limited, 0);
+}
+
+std::vector<std::string> CrawlCommand(const std::string& base_url,
+                                      const std::string& db) {
+  return {std::string(CRATEDIG_BINARY_DIR) + "/cli/cratedig",
+          "-q",
+          "crawl",
+          "--config",
+          std::string(CRATEDIG_SOURCE_DIR) + "/configs/samplestore.toml",
+          "--db",
+          db,
+          "--base-url",
+          base_url,
+          "--delay",
+          "0.01",
+          "--set",
+          "politeness.backoff_base=0.01",
+          "--set",
+          "politeness.max_response_bytes=2097152"};
+}
+
+TEST_F(SampleStoreCrawlTest, SigkillAtFiveRandomMomentsThenResumeEqualsOneRun) {
+  StartStore(/*faults=*/true);
+  db::testing::TempDbPath ref_db, killed_db;
+  {
+    testing::Child c(CrawlCommand(store_->base_url(), ref_db.path()));
+    ASSERT_TRUE(c.ok());
+    ASSERT_EQ(c.Wait(), 0);
+  }
+  std::mt19937 rng(std::random_device{}());
+  int killed = 0;
+  for (int i = 0; i < 5; ++i) {
+    testing::Child c(CrawlCommand(store_->base_url(), killed_db.path()));
+    ASSERT_TRUE(c.ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(
+        std::uniform_int_distribution<int>(20, 300)(rng)));
+    c.Kill();
+    killed += c.Wait() == -SIGKILL;
+  }
+  testing::Child last(CrawlCommand(store_->base_url(), killed_db.path()));
+  ASSERT_TRUE(last.ok());
+  ASSERT_EQ(last.Wait(), 0);
+  EXPECT_GE(killed, 3);
+  auto ref = db::Database::Open(ref_db.path());
+  auto got = db::Database::Open(killed_db.path());
+  ASSERT_TRUE(ref.ok() && got.ok());
+  std::string want = testing::DumpCatalogue(**ref);
+  EXPECT_GT(want.size(), 1000u);
+  EXPECT_EQ(testing::DumpCatalogue(**got), want);
+}
+
+}  // namespace
+}  // namespace cratedig::crawler

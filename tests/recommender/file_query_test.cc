@@ -1,0 +1,101 @@
+// `recommend --file`: an audio file is tiled and embedded like the
+// catalogue, so a preview already in the catalogue finds itself and its
+// neighbours. Built only when dataset/ and trainer/ exist.
+#include "recommender/file_query.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "config/dataset_settings.h"
+#include "db/catalogue_tables.h"
+#include "db/dataset_tables.h"
+#include "db/model_tables.h"
+#include "recommender/recommender.h"
+#include "tests/recommender/fixture.h"
+
+namespace cratedig::recommender {
+namespace {
+
+TEST(FileQueryTest, ErrorsComeBeforeAnyModelIsLoaded) {
+  testing::TempDir dir("fileq");
+  testing::Fixture fx;
+  ASSERT_EQ(
+      testing::BuildFixture(dir.path(), testing::GenreClusterTracks(), fx), "");
+  auto db = db::Database::Open(fx.db_path);
+  ASSERT_TRUE(db.ok());
+  const std::string wav = fx.preview_files[0].string();
+  EXPECT_EQ(EmbedAudioFile(**db, 999, wav).status().code(),
+            StatusCode::kNotFound);
+  // The fixture's dataset settings are not a DatasetSettings TOML.
+  EXPECT_FALSE(EmbedAudioFile(**db, fx.run_id, wav).ok());
+
+  // Real settings, and a 1 s file: shorter than one 5.12 s tile.
+  config::DatasetSettings s;
+  db::DatasetsTable datasets(**db);
+  ASSERT_TRUE(
+      datasets.Ensure({s.Hash(), s.ToToml(), fx.tiles_dir.string(), 0}).ok());
+  db::ModelRunsTable runs(**db);
+  db::ModelRunRecord run;
+  run.dataset_hash = s.Hash();
+  run.network = "seed";
+  run.status = "done";
+  auto run_id = runs.Create(run);
+  ASSERT_TRUE(run_id.ok());
+  auto short_wav = dir.path() / "short.wav";
+  testing::WriteWav(short_wav, 1.0, 440, 44100);
+  auto r = EmbedAudioFile(**db, *run_id, short_wav.string());
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(
+      EmbedAudioFile(**db, *run_id, (dir.path() / "missing.mp3").string()).ok(),
+      false);
+}
+
+// Needs a trained run with embeddings and downloaded previews, e.g. the
+// database `cratedig demo --no-serve` leaves: point
+// CRATEDIG_TEST_TRAINED_DB at it.
+TEST(FileQueryTest, CataloguePreviewFindsItselfAndItsNeighbours) {
+  const char* path = std::getenv("CRATEDIG_TEST_TRAINED_DB");
+  if (path == nullptr || *path == 0) {
+    GTEST_SKIP() << "set CRATEDIG_TEST_TRAINED_DB to a database with a "
+                    "trained, embedded run (e.g. after `cratedig demo "
+                    "--no-serve`)";
+  }
+  auto db = db::Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto rec = Recommender::Open(**db, std::nullopt);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  db::PreviewsTable previews(**db);
+  auto ok = previews.List(db::PreviewStatus::kOk);
+  ASSERT_TRUE(ok.ok());
+  int checked = 0;
+  for (const auto& p : *ok) {
+    if (checked == 3) break;
+    if (!p.path || !(*rec)->Track(p.track_id)) continue;
+    auto fe = EmbedAudioFile(**db, (*rec)->run_id(), *p.path);
+    ASSERT_TRUE(fe.ok()) << fe.status().ToString();
+    RecommendOptions o;
+    o.k = 6;
+    auto by_file = (*rec)->ForVector(fe->vec, o);
+    ASSERT_TRUE(by_file.ok());
+    ASSERT_FALSE(by_file->empty());
+    EXPECT_EQ((*by_file)[0].track.id, p.track_id);
+    EXPECT_GT((*by_file)[0].similarity, 0.99f);
+    o.k = 5;
+    auto by_id = (*rec)->ForTrack(p.track_id, o);
+    ASSERT_TRUE(by_id.ok());
+    std::set<int64_t> want;
+    for (const auto& r : *by_id) want.insert(r.track.id);
+    int same = 0;
+    for (size_t i = 1; i < by_file->size(); ++i) {
+      same += want.count((*by_file)[i].track.id);
+    }
+    EXPECT_GE(same, 4) << "track " << p.track_id;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
+}
+
+}  // namespace
+}  // namespace cratedig::recommender

@@ -1,0 +1,285 @@
+// Trains small networks on a synthetic 9-genre dataset: accuracy, corrupt
+// tiles, NaN detection, evaluation and embeddings stored with the run,
+// identical outputs after save/load, and a SIGKILLed `cratedig train`
+// resumed to the same accuracy band.
+#include "trainer/train.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "config/train_settings.h"
+#include "core/files.h"
+#include "db/model_tables.h"
+#include "tests/trainer/synthetic.h"
+#include "trainer/embed.h"
+#include "trainer/embedder.h"
+#include "trainer/evaluate.h"
+#include "trainer/runtime.h"
+
+extern char** environ;
+
+namespace cratedig::trainer {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::MakeSyntheticDataset;
+using testing::SyntheticOptions;
+using testing::TempDir;
+
+constexpr double kChance = 1.0 / 9.0;
+
+// Small and quick, but the real networks at 256x256.
+config::TrainSettings TestSettings(const fs::path& runs) {
+  config::TrainSettings s;
+  s.batch_size = 16;
+  s.eval_batch_size = 32;
+  s.epochs = 8;
+  s.patience = 3;
+  s.seed = 1;
+  s.runs_dir = runs.string();
+  return s;
+}
+
+class TrainTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { TuneRuntime(0); }
+  void SetUp() override {
+    auto db = db::Database::Open((dir_.path() / "t.db").string());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+  TempDir dir_{"train"};
+  std::unique_ptr<db::Database> db_;
+};
+
+TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
+  SyntheticOptions so;
+  so.corrupt_one = true;
+  auto ds = MakeSyntheticDataset(*db_, dir_.path(), so);
+  ASSERT_EQ(ds.tracks, 90);
+  ASSERT_FALSE(ds.corrupt_path.empty());
+
+  config::TrainSettings s = TestSettings(dir_.path() / "runs");
+  std::vector<db::EpochRecord> epochs;
+  TrainOptions to;
+  to.on_epoch = [&](const db::EpochRecord& e) {
+    epochs.push_back(e);
+    std::printf(
+        "epoch %d: loss %.3f acc %.3f val loss %.3f acc %.3f, %.0f "
+        "tiles/s, %.1f s\n",
+        e.epoch, e.train_loss, e.train_acc, e.val_loss, e.val_acc,
+        e.tiles_per_s, e.seconds);
+  };
+  auto r = Train(*db_, s, to, {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->corrupt_tiles, 1);  // skipped and counted, once
+  EXPECT_EQ(r->train_tiles, 9 * 6 * 3);
+  EXPECT_TRUE(fs::path(r->checkpoint_path).is_absolute());
+  EXPECT_TRUE(fs::exists(r->checkpoint_path));
+  EXPECT_TRUE(
+      fs::exists(fs::path(r->checkpoint_path).parent_path() / "last.pt"));
+  ASSERT_EQ(static_cast<int>(epochs.size()), r->epochs_run);
+  EXPECT_LT(epochs.back().train_loss, epochs.front().train_loss);
+
+  db::ModelRunsTable runs(*db_);
+  auto run = runs.Get(r->run_id);
+  ASSERT_TRUE(run.ok() && run->has_value());
+  EXPECT_EQ((*run)->status, "done");
+  EXPECT_EQ((*run)->network, "seed");
+  EXPECT_EQ((*run)->dataset_hash, ds.hash);
+  EXPECT_EQ(*(*run)->checkpoint_path, r->checkpoint_path);
+  auto stored = runs.Epochs(r->run_id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), epochs.size());
+
+  // Holdout: far above chance.
+  auto e = EvaluateRun(*db_, r->run_id, {}, {}, nullptr);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_EQ(e->tracks, ds.holdout_tracks);
+  EXPECT_GE(e->track_accuracy(), 3 * kChance) << e->ResultLine();
+  EXPECT_GE(e->tile_accuracy(), 3 * kChance);
+  std::printf("%s\n", e->ResultLine().c_str());
+  EXPECT_TRUE(fs::exists(e->heatmap_path));
+  EXPECT_EQ(fs::path(e->heatmap_path).parent_path(),
+            fs::path(r->checkpoint_path).parent_path());
+  run = runs.Get(r->run_id);
+  ASSERT_TRUE(run.ok() && run->has_value() && (*run)->metrics);
+  const std::string& metrics = *(*run)->metrics;
+  EXPECT_NE(metrics.find("\"training\":{"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\"evaluation\":{"), std::string::npos);
+  EXPECT_NE(metrics.find("\"corrupt_tiles\":1"), std::string::npos);
+
+  // Embeddings of every track (all splits), twice: identical.
+  auto em = EmbedRun(*db_, r->run_id, {}, {}, nullptr);
+  ASSERT_TRUE(em.ok()) << em.status().ToString();
+  EXPECT_EQ(em->tracks, 90);
+  EXPECT_EQ(em->tiles, ds.tiles - 1);
+  EXPECT_EQ(em->corrupt_tiles, 1);
+  db::EmbeddingsTable table(*db_);
+  auto first = table.ListForRun(r->run_id);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 90u);
+  ASSERT_TRUE(EmbedRun(*db_, r->run_id, {}, {}, nullptr).ok());
+  auto second = table.ListForRun(r->run_id);
+  ASSERT_TRUE(second.ok());
+  for (size_t i = 0; i < first->size(); ++i) {
+    ASSERT_EQ((*first)[i].vec, (*second)[i].vec);
+    ASSERT_EQ((*first)[i].vec.size(), 128u);
+  }
+
+  // The public Embedder, loaded from the checkpoint: the stored vector of a
+  // track, and the same bits when run again.
+  auto emb = Embedder::Open(*db_, r->run_id, 0);
+  ASSERT_TRUE(emb.ok()) << emb.status().ToString();
+  EXPECT_EQ((*emb)->dataset_hash(), ds.hash);
+  db::DatasetsTable datasets(*db_);
+  auto tiles = datasets.ListTiles(ds.hash, "holdout");
+  ASSERT_TRUE(tiles.ok() && !tiles->empty());
+  const int64_t track = tiles->front().track_id;
+  std::vector<cv::Mat> mats;
+  for (const auto& t : *tiles) {
+    if (t.track_id == track) {
+      mats.push_back(
+          cv::imread(ds.tiles_dir + "/" + t.path, cv::IMREAD_GRAYSCALE));
+    }
+  }
+  auto v1 = (*emb)->EmbedTrack(mats);
+  auto v2 = (*emb)->EmbedTrack(mats);
+  ASSERT_TRUE(v1.ok() && v2.ok());
+  EXPECT_EQ(*v1, *v2);
+  auto stored_vec = table.Get(r->run_id, track);
+  ASSERT_TRUE(stored_vec.ok() && stored_vec->has_value());
+  ASSERT_EQ((*stored_vec)->vec.size(), v1->size());
+  for (size_t j = 0; j < v1->size(); ++j) {
+    // Other batch sizes may pick other (equally exact) kernels.
+    EXPECT_NEAR((*stored_vec)->vec[j], (*v1)[j], 1e-4f) << j;
+  }
+  auto emb2 = Embedder::Open(*db_, r->run_id, 0);
+  ASSERT_TRUE(emb2.ok());
+  auto v3 = (*emb2)->EmbedTrack(mats);
+  ASSERT_TRUE(v3.ok());
+  EXPECT_EQ(*v1, *v3);
+  // Wrong tile sizes are refused, not misread.
+  EXPECT_FALSE((*emb)->EmbedTiles({cv::Mat(10, 10, CV_8UC1)}).ok());
+}
+
+TEST_F(TrainTest, PoisonedLearningRateStopsWithAClearMessage) {
+  SyntheticOptions so;
+  so.tracks_per_genre = 5;
+  so.tiles_per_track = 2;
+  MakeSyntheticDataset(*db_, dir_.path(), so);
+  config::TrainSettings s = TestSettings(dir_.path() / "runs");
+  s.learning_rate = 1e30;
+  s.epochs = 2;
+  auto r = Train(*db_, s, {}, {}, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("diverged"), std::string::npos)
+      << r.status().ToString();
+  EXPECT_NE(r.status().message().find("learning_rate"), std::string::npos);
+  db::ModelRunsTable runs(*db_);
+  auto all = runs.List();
+  ASSERT_TRUE(all.ok() && all->size() == 1);
+  EXPECT_EQ(all->front().status, "failed");
+}
+
+// Runs the real binary; returns its pid. Output goes to `log`.
+pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+std::string Slurp(const fs::path& p) {
+  auto r = ReadFile(p);
+  return r.ok() ? *r : "";
+}
+
+TEST_F(TrainTest, KilledMidEpochAndResumedEndsInTheSameBand) {
+  const std::string bin = CRATEDIG_BINARY_DIR "/cli/cratedig";
+  if (!fs::exists(bin)) GTEST_SKIP() << bin << " is not built";
+  MakeSyntheticDataset(*db_, dir_.path());
+  const fs::path runs_dir = dir_.path() / "runs";
+  const fs::path cfg = dir_.path() / "train.toml";
+  ASSERT_TRUE(WriteFileAtomic(cfg, TestSettings(runs_dir).ToToml()).ok());
+  const std::string db_path = (dir_.path() / "t.db").string();
+  const fs::path log = dir_.path() / "train.log";
+
+  pid_t pid =
+      Spawn({bin, "train", "--config", cfg.string(), "--db", db_path}, log);
+  ASSERT_GT(pid, 0);
+  // Kill it once the first epoch's checkpoint is on disk: epoch 2 is then
+  // under way (or its first batches are).
+  const fs::path last = runs_dir / "run-1" / "last.pt";
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  bool exited = false;
+  while (!fs::exists(last)) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << Slurp(log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(exited) << "train exited before its first checkpoint:\n"
+                       << Slurp(log);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  EXPECT_EQ(WaitExit(pid), -SIGKILL);
+
+  db::ModelRunsTable runs(*db_);
+  auto killed = runs.Get(1);
+  ASSERT_TRUE(killed.ok() && killed->has_value());
+  EXPECT_EQ((*killed)->status, "running");  // nobody marked it
+
+  pid = Spawn(
+      {bin, "train", "--resume", "--config", cfg.string(), "--db", db_path},
+      log);
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(WaitExit(pid), 0) << Slurp(log);
+  const std::string out = Slurp(log);
+  EXPECT_NE(out.find("resuming"), std::string::npos) << out;
+  EXPECT_NE(out.find("epochs 2.."), std::string::npos) << out;
+
+  auto run = runs.Get(1);
+  ASSERT_TRUE(run.ok() && run->has_value());
+  EXPECT_EQ((*run)->status, "done");
+  auto all = runs.List();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);  // resumed, not a new run
+  auto epochs = runs.Epochs(1);
+  ASSERT_TRUE(epochs.ok());
+  for (size_t i = 0; i < epochs->size(); ++i) {
+    EXPECT_EQ((*epochs)[i].epoch, static_cast<int>(i) + 1);
+  }
+  auto e = EvaluateRun(*db_, 1, {}, {}, nullptr);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_GE(e->track_accuracy(), 3 * kChance) << e->ResultLine();
+}
+
+}  // namespace
+}  // namespace cratedig::trainer

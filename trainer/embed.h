@@ -1,0 +1,32 @@
+// EmbedRun: the 128-d embedding of every track of a run's dataset.
+//
+// For every tile of every track (all splits, labelled or not) the dense-128
+// output before its activation; the unweighted mean per track is stored in
+// db::EmbeddingsTable under the run (replacing earlier ones), in one
+// transaction at the end.
+#pragma once
+
+#include <cstdint>
+
+#include "core/progress.h"
+#include "db/database.h"
+
+namespace cratedig::trainer {
+
+struct EmbedOptions {
+  int batch_size = 0;  // Default: 0, the run's eval_batch_size.
+};
+
+struct EmbedReport {
+  int64_t run_id = 0;
+  int64_t tracks = 0, tiles = 0;
+  int64_t corrupt_tiles = 0;  // skipped
+  double seconds = 0;
+};
+
+Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
+                             const EmbedOptions& options,
+                             const ProgressFn& progress,
+                             const CancelFlag* cancel);
+
+}  // namespace cratedig::trainer

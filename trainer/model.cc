@@ -1,0 +1,223 @@
+#include "trainer/model.h"
+
+#include <filesystem>
+
+#include "trainer/networks.h"
+
+namespace cratedig::trainer {
+
+namespace {
+
+namespace nn = torch::nn;
+
+// Glorot-normal weights and zero biases, as Keras' glorot init in the
+// original.
+void GlorotInit(nn::Module& m) {
+  for (auto& p : m.named_parameters(/*recurse=*/false)) {
+    if (p.key() == "weight") {
+      nn::init::xavier_normal_(p.value());
+    } else if (p.key() == "bias") {
+      nn::init::zeros_(p.value());
+    }
+  }
+}
+
+// The original network: four blocks of conv(k2, s2) + ELU + max-pool 2 with
+// 64/128/256/512 filters, flatten, dense 128, ELU, dropout 0.5, dense 9.
+class SeedNet : public NetImpl {
+ public:
+  SeedNet(int classes, int flat_dim) {
+    const int filters[4] = {64, 128, 256, 512};
+    int in = 1;
+    for (int i = 0; i < 4; ++i) {
+      convs_[i] = register_module(
+          "conv" + std::to_string(i + 1),
+          nn::Conv2d(nn::Conv2dOptions(in, filters[i], 2).stride(2)));
+      GlorotInit(*convs_[i]);
+      in = filters[i];
+    }
+    fc1_ = register_module("fc1", nn::Linear(flat_dim, kEmbeddingDim));
+    fc2_ = register_module("fc2", nn::Linear(kEmbeddingDim, classes));
+    GlorotInit(*fc1_);
+    GlorotInit(*fc2_);
+  }
+
+  std::pair<torch::Tensor, torch::Tensor> Forward(
+      const torch::Tensor& input) override {
+    torch::Tensor x = input;
+    for (auto& conv : convs_) {
+      // ELU is monotonic, so max-pool then ELU equals ELU then max-pool
+      // exactly; this order applies ELU (and its gradient) to 4x fewer
+      // values, which matters: the first block's output is memory-bound.
+      x = torch::elu(torch::max_pool2d(conv->forward(x), 2));
+    }
+    torch::Tensor emb = fc1_->forward(x.flatten(1));
+    torch::Tensor h = torch::dropout(torch::elu(emb), 0.5, is_training());
+    return {fc2_->forward(h), emb};
+  }
+
+  // Side after one block (conv k2 s2, pool 2); 0 when too small.
+  static int Shrink(int side) { return (side / 2) / 2; }
+
+ private:
+  nn::Conv2d convs_[4]{nullptr, nullptr, nullptr, nullptr};
+  nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+
+// A stronger network: 3x3 convolutions with batch norm and ReLU, max-pool
+// between stages, global average pooling, then the same dense-128 embedding
+// layer and head as the seed network (dropout 0.3).
+class BnNet : public NetImpl {
+ public:
+  explicit BnNet(int classes) {
+    const int widths[5] = {32, 64, 128, 256, 256};
+    int in = 1;
+    for (int i = 0; i < 5; ++i) {
+      auto opts = nn::Conv2dOptions(in, widths[i], 3).padding(1).bias(false);
+      if (i == 0) opts.stride(2);  // 256 -> 128 before the first pool
+      convs_.push_back(
+          register_module("conv" + std::to_string(i + 1), nn::Conv2d(opts)));
+      bns_.push_back(register_module("bn" + std::to_string(i + 1),
+                                     nn::BatchNorm2d(widths[i])));
+      nn::init::kaiming_normal_(convs_.back()->weight, 0.0, torch::kFanOut,
+                                torch::kReLU);
+      in = widths[i];
+    }
+    fc1_ = register_module("fc1", nn::Linear(in, kEmbeddingDim));
+    fc2_ = register_module("fc2", nn::Linear(kEmbeddingDim, classes));
+    GlorotInit(*fc1_);
+    GlorotInit(*fc2_);
+  }
+
+  std::pair<torch::Tensor, torch::Tensor> Forward(
+      const torch::Tensor& input) override {
+    torch::Tensor x = input;
+    for (size_t i = 0; i < convs_.size(); ++i) {
+      x = torch::relu(bns_[i]->forward(convs_[i]->forward(x)));
+      if (i + 1 < convs_.size()) x = torch::max_pool2d(x, 2);
+    }
+    x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+    torch::Tensor emb = fc1_->forward(x);
+    torch::Tensor h = torch::dropout(torch::elu(emb), 0.3, is_training());
+    return {fc2_->forward(h), emb};
+  }
+
+  // Smallest side that survives the stride-2 stem and four pools.
+  static constexpr int kMinSide = 32;
+
+ private:
+  std::vector<nn::Conv2d> convs_;
+  std::vector<nn::BatchNorm2d> bns_;
+  nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+
+}  // namespace
+
+Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
+                                         int height, int width) {
+  if (classes < 2) return Status::InvalidArgument("need at least 2 classes");
+  if (name == "seed") {
+    int h = height, w = width;
+    for (int i = 0; i < 4; ++i) {
+      h = SeedNet::Shrink(h);
+      w = SeedNet::Shrink(w);
+    }
+    if (h < 1 || w < 1) {
+      return Status::InvalidArgument(
+          "the seed network needs tiles of at least 256x256, got " +
+          std::to_string(height) + "x" + std::to_string(width));
+    }
+    return std::shared_ptr<NetImpl>(
+        std::make_shared<SeedNet>(classes, 512 * h * w));
+  }
+  if (name == "bn") {
+    if (height < BnNet::kMinSide || width < BnNet::kMinSide) {
+      return Status::InvalidArgument("the bn network needs tiles of at least " +
+                                     std::to_string(BnNet::kMinSide) + "x" +
+                                     std::to_string(BnNet::kMinSide));
+    }
+    return std::shared_ptr<NetImpl>(std::make_shared<BnNet>(classes));
+  }
+  return Status::InvalidArgument("unknown network \"" + name +
+                                 "\" (expected seed or bn)");
+}
+
+Status LoadNetWeights(NetImpl& net, const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return Status::NotFound("checkpoint " + path + " does not exist");
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    torch::serialize::InputArchive model;
+    archive.read("model", model);
+    net.load(model);
+  } catch (const std::exception& e) {
+    return Status::Corrupt("cannot load checkpoint " + path + ": " +
+                           std::string(e.what()).substr(0, 300));
+  }
+  return Status::Ok();
+}
+
+struct Model::Impl {
+  std::shared_ptr<NetImpl> net;
+  int classes = 0, height = 0, width = 0;
+};
+
+Model::Model(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Model::~Model() = default;
+
+Result<std::unique_ptr<Model>> Model::Create(const std::string& network,
+                                             int classes, int height, int width,
+                                             int64_t seed) {
+  torch::manual_seed(static_cast<uint64_t>(seed));
+  CRATEDIG_ASSIGN_OR_RETURN(auto net, MakeNet(network, classes, height, width));
+  net->eval();
+  auto impl = std::make_unique<Impl>();
+  impl->net = std::move(net);
+  impl->classes = classes;
+  impl->height = height;
+  impl->width = width;
+  return std::unique_ptr<Model>(new Model(std::move(impl)));
+}
+
+Status Model::LoadCheckpoint(const std::string& path) {
+  CRATEDIG_RETURN_IF_ERROR(LoadNetWeights(*impl_->net, path));
+  impl_->net->eval();
+  return Status::Ok();
+}
+
+Status Model::Forward(const float* x, int n, std::vector<float>* probs,
+                      std::vector<float>* embeddings) {
+  if (n <= 0) {
+    if (probs) probs->clear();
+    if (embeddings) embeddings->clear();
+    return Status::Ok();
+  }
+  try {
+    torch::InferenceMode guard;
+    torch::Tensor in =
+        torch::from_blob(const_cast<float*>(x),
+                         {n, 1, impl_->height, impl_->width}, torch::kFloat32);
+    auto [logits, emb] = impl_->net->Forward(in);
+    if (probs) {
+      torch::Tensor p = torch::softmax(logits, 1).contiguous();
+      probs->assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    }
+    if (embeddings) {
+      torch::Tensor e = emb.contiguous();
+      embeddings->assign(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+    }
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("inference failed: ") +
+                            std::string(e.what()).substr(0, 300));
+  }
+  return Status::Ok();
+}
+
+int Model::classes() const { return impl_->classes; }
+int Model::height() const { return impl_->height; }
+int Model::width() const { return impl_->width; }
+int Model::embedding_dim() { return kEmbeddingDim; }
+
+}  // namespace cratedig::trainer

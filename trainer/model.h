@@ -1,0 +1,43 @@
+// Model: a trained network for inference, behind a torch-free interface
+// (pimpl), so that including it costs nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace cratedig::trainer {
+
+class Model {
+ public:
+  // A network with fresh weights drawn from `seed`. network: "seed" | "bn".
+  static Result<std::unique_ptr<Model>> Create(const std::string& network,
+                                               int classes, int height,
+                                               int width, int64_t seed);
+  ~Model();
+
+  // Replaces the weights with those of a checkpoint written by Train().
+  Status LoadCheckpoint(const std::string& path);
+
+  // Inference (no dropout; batch norm uses its running statistics).
+  // x: n x height x width floats in [0, 1]. Fills (when not null) the
+  // softmax probabilities (n x classes) and the embeddings (n x 128, the
+  // dense-128 output before its activation), row-major.
+  Status Forward(const float* x, int n, std::vector<float>* probs,
+                 std::vector<float>* embeddings);
+
+  int classes() const;
+  int height() const;
+  int width() const;
+  static int embedding_dim();
+
+ private:
+  struct Impl;
+  explicit Model(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cratedig::trainer

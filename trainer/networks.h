@@ -1,0 +1,38 @@
+// The networks, as libtorch modules. INTERNAL to trainer/: this header
+// includes <torch/torch.h> (~30 s of compile per file), so only trainer's
+// own .cc files and bench/trainer/ include it; everything else uses the
+// torch-free trainer/model.h, trainer/train.h or trainer/embedder.h.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "core/status.h"
+
+namespace cratedig::trainer {
+
+// Width of the embedding layer every network has.
+inline constexpr int kEmbeddingDim = 128;
+
+class NetImpl : public torch::nn::Module {
+ public:
+  // x: n x 1 x height x width. Returns the logits (n x classes) and the
+  // embedding: the dense-128 output before its activation (n x 128).
+  virtual std::pair<torch::Tensor, torch::Tensor> Forward(
+      const torch::Tensor& x) = 0;
+};
+
+// "seed" or "bn" for `classes` outputs on height x width tiles. Weights are
+// drawn from torch's default generator (seed it first). InvalidArgument when
+// the tile is too small for the network.
+Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
+                                         int height, int width);
+
+// Checkpoint files (torch archives) hold the network under "model", and the
+// trainer's state beside it (see train.cc). Loads the weights only.
+Status LoadNetWeights(NetImpl& net, const std::string& path);
+
+}  // namespace cratedig::trainer

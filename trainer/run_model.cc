@@ -1,0 +1,66 @@
+#include "trainer/run_model.h"
+
+namespace cratedig::trainer {
+
+Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
+  db::ModelRunsTable runs(db);
+  CRATEDIG_ASSIGN_OR_RETURN(auto run, runs.Get(run_id));
+  if (!run) return Status::NotFound("no model run " + std::to_string(run_id));
+  if (!run->checkpoint_path || run->status != "done") {
+    return Status::NotFound("model run " + std::to_string(run_id) +
+                            " has not finished training (status " +
+                            run->status + ")");
+  }
+  OpenedRun o;
+  CRATEDIG_ASSIGN_OR_RETURN(
+      o.settings,
+      config::ParseConfig<config::TrainSettings>(
+          run->config, "config of model run " + std::to_string(run_id)));
+  db::DatasetsTable datasets(db);
+  CRATEDIG_ASSIGN_OR_RETURN(auto ds, datasets.Get(run->dataset_hash));
+  if (!ds) {
+    return Status::NotFound("model run " + std::to_string(run_id) +
+                            " names dataset " + run->dataset_hash +
+                            ", which the database does not hold");
+  }
+  o.dataset = *ds;
+  CRATEDIG_ASSIGN_OR_RETURN(o.geometry, DatasetGeometry(o.dataset));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      o.model,
+      Model::Create(o.settings.network, NumClasses(), o.geometry.height,
+                    o.geometry.width, o.settings.seed));
+  CRATEDIG_RETURN_IF_ERROR(o.model->LoadCheckpoint(*run->checkpoint_path));
+  o.run = std::move(*run);
+  return o;
+}
+
+Status RunInference(Model& model, const std::vector<TileItem>& items,
+                    int batch_size, int prefetch, bool want_probs,
+                    bool want_embeddings, const BatchFn& fn,
+                    const std::string& stage, const ProgressFn& progress,
+                    const CancelFlag* cancel, int64_t* corrupt) {
+  LoaderOptions lo;
+  lo.batch_size = batch_size;
+  lo.prefetch = prefetch;
+  lo.height = model.height();
+  lo.width = model.width();
+  TileLoader loader(items, lo);
+  std::vector<float> probs, emb;
+  int64_t done = 0;
+  while (auto b = loader.Next()) {
+    if (cancel != nullptr && cancel->stop()) {
+      return Status::Cancelled(stage + " stopped");
+    }
+    CRATEDIG_RETURN_IF_ERROR(model.Forward(b->pixels.data(), b->n,
+                                           want_probs ? &probs : nullptr,
+                                           want_embeddings ? &emb : nullptr));
+    CRATEDIG_RETURN_IF_ERROR(fn(*b, probs, emb));
+    done += b->n;
+    Report(progress, {stage, done + loader.corrupt(),
+                      static_cast<int64_t>(items.size()), "tiles", ""});
+  }
+  if (corrupt != nullptr) *corrupt = loader.corrupt();
+  return Status::Ok();
+}
+
+}  // namespace cratedig::trainer

@@ -1,0 +1,25 @@
+#include "trainer/runtime.h"
+
+#include <ATen/Parallel.h>
+#include <malloc.h>
+
+#include <opencv2/core/utils/logger.hpp>
+#include <thread>
+
+namespace cratedig::trainer {
+
+int TuneRuntime(int threads) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // A corrupt tile is reported by the trainer (skipped and counted), not by
+  // OpenCV on stderr.
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
+  if (threads <= 0) {
+    threads = static_cast<int>(std::thread::hardware_concurrency());
+    if (threads <= 0) threads = 1;
+  }
+  at::set_num_threads(threads);
+  return threads;
+}
+
+}  // namespace cratedig::trainer

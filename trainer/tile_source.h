@@ -1,0 +1,47 @@
+// Which tiles a run trains, validates and evaluates on, and their labels.
+//
+// A tile's label is its track's parent genre, as an index into
+// config::DefaultParentGenres() (the network's 9 outputs, in that order).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "db/dataset_tables.h"
+
+namespace cratedig::trainer {
+
+// Number of classes the networks predict: config::DefaultParentGenres().
+int NumClasses();
+// Index of `parent_genre` among the labels; -1 when it is not one of them.
+int LabelIndex(const std::string& parent_genre);
+
+struct TileItem {
+  int64_t tile_id = 0;
+  int64_t track_id = 0;
+  int label = -1;    // -1: the track has no (known) parent genre
+  std::string path;  // absolute
+};
+
+// The dataset named by a hash or a unique prefix of one; empty: the newest.
+Result<db::DatasetRecord> ResolveDataset(db::Database& db,
+                                         const std::string& hash_or_prefix);
+
+// Tile height and width of a dataset, from its stored settings.
+struct TileGeometry {
+  int height = 256;
+  int width = 256;
+};
+Result<TileGeometry> DatasetGeometry(const db::DatasetRecord& d);
+
+// The tiles of one split ("" = all), ordered by track and tile index.
+// REQUIRES labelled: tiles whose track has no known parent genre are left
+// out and counted in *unlabelled (may be null).
+Result<std::vector<TileItem>> LoadTiles(db::Database& db,
+                                        const db::DatasetRecord& d,
+                                        const std::string& split, bool labelled,
+                                        int64_t* unlabelled);
+
+}  // namespace cratedig::trainer
