@@ -237,7 +237,7 @@ int RunPicture(const DatasetCliOptions& o, Context& ctx) {
   auto pic = dataset::RenderSpectrogramAndTiles(o.files.at(0), *s);
   if (!pic.ok()) return Fail("dataset picture", pic.status());
   std::vector<uchar> png;
-  if (!cv::imencode(".png", *pic, png)) {
+  if (!cv::imencode(".png", *pic, png, {cv::IMWRITE_PNG_COMPRESSION, 9})) {
     return Fail("dataset picture", Status::Internal("PNG encoding failed"));
   }
   Status st = WriteFileAtomic(

@@ -47,5 +47,7 @@ void RegisterDataset(CLI::App& app, Context& ctx);
 void RegisterRecommend(CLI::App& app, Context& ctx);  // + evaluate-recs
 void RegisterServe(CLI::App& app, Context& ctx);
 void RegisterTrain(CLI::App& app, Context& ctx);  // + evaluate, embed
+void RegisterSampleStore(CLI::App& app, Context& ctx);
+void RegisterDemo(CLI::App& app, Context& ctx);
 
 }  // namespace cratedig::cli

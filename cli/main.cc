@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   cratedig::cli::RegisterRecommend(app, ctx);
   cratedig::cli::RegisterServe(app, ctx);
   cratedig::cli::RegisterTrain(app, ctx);
+  cratedig::cli::RegisterSampleStore(app, ctx);
+  cratedig::cli::RegisterDemo(app, ctx);
 
   app.parse_complete_callback([&] {
     spdlog::set_pattern("[%H:%M:%S.%e] %^%l%$ %v");

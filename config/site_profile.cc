@@ -81,6 +81,7 @@ void SiteProfile::Read(TomlReader& r) {
   r.Read("base_url", base_url);
   r.Read("extra_hosts", extra_hosts);
   r.Read("user_agent", user_agent);
+  r.Read("accept_encoding", accept_encoding);
   r.Read("listing_path", listing_path);
   r.Read("first_page", first_page);
   r.Read("date_format", date_format);
@@ -131,6 +132,7 @@ std::string SiteProfile::ToToml() const {
   for (const auto& h : extra_hosts) hosts.push_back(h);
   t.insert("extra_hosts", hosts);
   t.insert("user_agent", user_agent);
+  t.insert("accept_encoding", accept_encoding);
   t.insert("listing_path", listing_path);
   t.insert("first_page", first_page);
   t.insert("date_format", date_format);

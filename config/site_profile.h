@@ -83,6 +83,9 @@ struct SiteProfile {
   std::string user_agent =
       "cratedig/0.1 (+https://github.com/cratedig/cratedig; music research "
       "crawler)";
+  // The Accept-Encoding we send. Default: gzip and deflate, cheap for the
+  // server to produce; brotli ("br") costs it far more CPU per page.
+  std::string accept_encoding = "gzip, deflate";
   // {slug} and {page} are substituted; relative to base_url.
   std::string listing_path =
       "/{slug}/back-cat/releases/{page}/?order=date_down&items_per_page=100";

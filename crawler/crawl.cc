@@ -208,6 +208,7 @@ Result<CrawlStats> RunCrawl(db::Database& db,
   ClientOptions co;
   co.politeness = profile.politeness;
   co.user_agent = profile.user_agent;
+  co.accept_encoding = profile.accept_encoding;
   co.allowed_hosts = allowed;
   co.seed = options.seed;
   PoliteClient client(co, clk, &hosts);
@@ -232,8 +233,11 @@ Result<CrawlStats> RunCrawl(db::Database& db,
     }
     if (!stopping && !frontier_exhausted && in_flight.size() < ahead &&
         (options.max_pages <= 0 || started < options.max_pages)) {
+      // Entries of other genres (left by an earlier run with other --genres)
+      // may come first; look further only when filtering.
       const int limit =
-          static_cast<int>(in_flight.size() + skipped.size() + ahead + 256);
+          static_cast<int>(in_flight.size() + skipped.size() + ahead +
+                           (options.genres.empty() ? 0 : 256));
       CRATEDIG_ASSIGN_OR_RETURN(
           std::vector<db::FrontierEntry> ready,
           frontier.Ready(std::numeric_limits<int64_t>::max(), limit));

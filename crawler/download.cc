@@ -117,6 +117,7 @@ Result<DownloadStats> RunDownload(db::Database& db,
   ClientOptions co;
   co.politeness = profile.politeness;
   co.user_agent = profile.user_agent;
+  co.accept_encoding = profile.accept_encoding;
   co.allowed_hosts = allowed;
   co.seed = options.jitter_seed;
   PoliteClient client(co, clk, &hosts);

@@ -75,7 +75,9 @@ void Fetcher::Start(const FetchRequest& req) {
       static_cast<long>(req.connect_timeout_s * 1000));
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout_s * 1000));
   set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_bytes));
-  set(CURLOPT_ACCEPT_ENCODING, "");  // whatever libcurl can decode
+  if (!req.accept_encoding.empty()) {
+    set(CURLOPT_ACCEPT_ENCODING, req.accept_encoding.c_str());
+  }
   set(CURLOPT_WRITEFUNCTION, &Transfer::Write);
   set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
   set(CURLOPT_ERRORBUFFER, t->errbuf);

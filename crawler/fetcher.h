@@ -20,6 +20,7 @@ struct FetchRequest {
   uint64_t id = 0;  // chosen by the caller, returned with the response
   std::string url;
   std::string user_agent;
+  std::string accept_encoding;  // "" sends none (identity)
   double connect_timeout_s = 10;
   double timeout_s = 180;
   int64_t max_bytes = 32 << 20;  // larger bodies are cut: too_large

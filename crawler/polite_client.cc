@@ -128,6 +128,7 @@ void PoliteClient::StartRequest(HostSlot& slot, Pending p) {
   fr.id = id;
   fr.url = p.url.ToString();
   fr.user_agent = opt_.user_agent;
+  fr.accept_encoding = opt_.accept_encoding;
   fr.connect_timeout_s = opt_.politeness.connect_timeout;
   fr.timeout_s = opt_.politeness.timeout;
   fr.max_bytes = p.req.max_bytes;

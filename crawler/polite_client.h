@@ -31,6 +31,7 @@ namespace cratedig::crawler {
 struct ClientOptions {
   config::PolitenessSettings politeness;
   std::string user_agent;
+  std::string accept_encoding;  // see SiteProfile::accept_encoding
   // "host:port" keys (Url::HostKey) that may be fetched; see
   // AllowedHostsFor(). Anything else is refused, also as a redirect target.
   std::set<std::string> allowed_hosts;

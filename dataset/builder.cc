@@ -16,6 +16,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "dataset/splits.h"
 #include "db/dataset_tables.h"
@@ -141,11 +142,20 @@ Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
   const size_t before_limit = pending.size();
   std::vector<Candidate> chosen = SelectCandidates(pending, existing, s);
   // Interleave genres (by the seeded key) so a partial run is balanced.
-  std::sort(chosen.begin(), chosen.end(),
-            [&](const Candidate& a, const Candidate& b) {
-              return OrderKey(s.seed, a.store_id) <
-                     OrderKey(s.seed, b.store_id);
-            });
+  {
+    std::vector<std::pair<uint64_t, Candidate>> keyed;
+    keyed.reserve(chosen.size());
+    for (Candidate& c : chosen) {
+      const uint64_t k = OrderKey(s.seed, c.store_id);
+      keyed.emplace_back(k, std::move(c));
+    }
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first, a.second.track_id) <
+             std::tie(b.first, b.second.track_id);
+    });
+    chosen.clear();
+    for (auto& [k, c] : keyed) chosen.push_back(std::move(c));
+  }
   if (o.max_tracks > 0 && static_cast<int64_t>(chosen.size()) > o.max_tracks) {
     chosen.resize(static_cast<size_t>(o.max_tracks));
   }

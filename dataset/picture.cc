@@ -28,12 +28,13 @@ Result<cv::Mat> RenderSpectrogramAndTiles(const std::string& path,
   const int width = per_row * tw + (per_row + 1) * gap;
   const int grid_rows =
       (static_cast<int>(tiles.size()) + per_row - 1) / per_row;
-  const int header = 34, label = 20;
+  const int header = 40, label = 20, tick = 6;
   const int full_h = th;
-  const int height =
-      header + full_h + gap + label + grid_rows * (th + label + gap) + gap;
-  cv::Mat pic(height, width, CV_8UC3, cv::Scalar(40, 40, 40));
-  const cv::Scalar text(230, 230, 230), mark(60, 60, 230);
+  const int height = header + full_h + tick + gap + label +
+                     grid_rows * (th + label + gap) + gap;
+  // One grey channel, like the tiles themselves (and a third of the bytes).
+  cv::Mat pic(height, width, CV_8UC1, cv::Scalar(40));
+  const cv::Scalar text(230), mark(200);
   const int font = cv::FONT_HERSHEY_SIMPLEX;
 
   const std::string title =
@@ -50,18 +51,21 @@ Result<cv::Mat> RenderSpectrogramAndTiles(const std::string& path,
 
   // The whole spectrogram, squeezed to the picture's width.
   const int fw = width - 2 * gap;
-  cv::Mat squeezed, colour;
+  cv::Mat squeezed;
   cv::resize(spec, squeezed, cv::Size(fw, th), 0, 0, cv::INTER_AREA);
-  cv::cvtColor(squeezed, colour, cv::COLOR_GRAY2BGR);
+  squeezed.copyTo(pic(cv::Rect(gap, header, fw, th)));
+  // Tile boundaries as ticks above and below the strip.
   const double xscale = static_cast<double>(fw) / spec.cols;
   for (size_t i = 0; i <= tiles.size(); ++i) {
-    const int x = static_cast<int>(std::lround(i * tw * xscale));
-    cv::line(colour, cv::Point(std::min(x, fw - 1), 0),
-             cv::Point(std::min(x, fw - 1), th - 1), mark, 1);
+    const int x =
+        gap + std::min(fw - 1, static_cast<int>(std::lround(i * tw * xscale)));
+    cv::line(pic, cv::Point(x, header - tick - 1), cv::Point(x, header - 2),
+             mark, 1);
+    cv::line(pic, cv::Point(x, header + th + 1),
+             cv::Point(x, header + th + tick), mark, 1);
   }
-  colour.copyTo(pic(cv::Rect(gap, header, fw, th)));
 
-  int y = header + full_h + gap;
+  int y = header + full_h + tick + gap;
   cv::putText(pic,
               fmt::format("tiles ({:.2f} s each; {} leftover columns dropped)",
                           s.tile_seconds(),
@@ -77,9 +81,7 @@ Result<cv::Mat> RenderSpectrogramAndTiles(const std::string& path,
                 fmt::format("tile {}  {:.2f}-{:.2f} s", i, i * s.tile_seconds(),
                             (i + 1) * s.tile_seconds()),
                 cv::Point(x0, y0 + 14), font, 0.45, text, 1, cv::LINE_AA);
-    cv::Mat t;
-    cv::cvtColor(tiles[i], t, cv::COLOR_GRAY2BGR);
-    t.copyTo(pic(cv::Rect(x0, y0 + label, tw, th)));
+    tiles[i].copyTo(pic(cv::Rect(x0, y0 + label, tw, th)));
   }
   return pic;
 }

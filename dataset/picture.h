@@ -1,5 +1,5 @@
 // A picture of what the dataset makes of one file: its whole spectrogram
-// (squeezed to the picture's width, tile boundaries marked) above every
+// (squeezed to the picture's width, tile boundaries ticked) above every
 // tile at full size. For docs and for looking at a preview by eye
 // (`cratedig dataset picture`).
 #pragma once
@@ -18,7 +18,7 @@ struct PictureOptions {
   std::string title;      // Default: empty, the file name.
 };
 
-// Returns a CV_8UC3 image. Errors: as TilesForFile.
+// Returns a CV_8UC1 image. Errors: as TilesForFile.
 Result<cv::Mat> RenderSpectrogramAndTiles(const std::string& path,
                                           const config::DatasetSettings& s,
                                           const PictureOptions& o = {});

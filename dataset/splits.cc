@@ -1,6 +1,7 @@
 #include "dataset/splits.h"
 
 #include <algorithm>
+#include <array>
 #include <tuple>
 
 #include "core/files.h"

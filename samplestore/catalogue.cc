@@ -52,40 +52,53 @@ namespace {
 // Name material: plain ASCII, UTF-8, ampersands, quotes and apostrophes, so
 // every escaping path of a parser is exercised.
 const std::vector<std::string> kFirst = {
-    "Nova",   "Kaito",  "Søren",  "Zoë",    "Mañana", "Dj Ēko", "Marla",
-    "Rafi",   "Olu",    "Björn",  "Léa",    "Tomasz", "Ines",   "Kwame",
-    "Yuki",   "Amara",  "Felix",  "Noor",   "Chidi",  "Ana",    "東京",
-    "Jules",  "Mika",   "Otis",   "Priya",  "Lukáš",  "Dana",   "Renée"};
+    "Nova",  "Kaito", "Søren", "Zoë",   "Mañana", "Dj Ēko", "Marla",
+    "Rafi",  "Olu",   "Björn", "Léa",   "Tomasz", "Ines",   "Kwame",
+    "Yuki",  "Amara", "Felix", "Noor",  "Chidi",  "Ana",    "東京",
+    "Jules", "Mika",  "Otis",  "Priya", "Lukáš",  "Dana",   "Renée"};
 const std::vector<std::string> kLast = {
-    "Vega",  "Okafor", "Lindqvist", "O'Hara", "Moreau", "Kowalski", "Sato",
-    "Reyes", "Stone",  "Haze",      "Nakamura", "Ferro", "Quinn",  "Brandt",
-    "Costa", "Wilde",  "Ørsted",    "Dubois", "Mensah", "Kerr"};
+    "Vega",  "Okafor", "Lindqvist", "O'Hara",   "Moreau", "Kowalski", "Sato",
+    "Reyes", "Stone",  "Haze",      "Nakamura", "Ferro",  "Quinn",    "Brandt",
+    "Costa", "Wilde",  "Ørsted",    "Dubois",   "Mensah", "Kerr"};
 const std::vector<std::string> kAlias = {
-    "Subterranean", "Neon Lagoon", "The Quiet Arcade", "Low Tide",
-    "Kinetic Youth", "Hollow & Bright", "Sonar Kollektiv 9", "Blue \"Moon\"",
-    "Café Noir", "Midnight Öl", "Static Bloom", "Ghost Note", "Parallel Lines",
-    "Red Ochre", "Velvet Hum", "Paper Tigers", "Glasshouse", "Über Alles Crew"};
+    "Subterranean",   "Neon Lagoon",     "The Quiet Arcade",  "Low Tide",
+    "Kinetic Youth",  "Hollow & Bright", "Sonar Kollektiv 9", "Blue \"Moon\"",
+    "Café Noir",      "Midnight Öl",     "Static Bloom",      "Ghost Note",
+    "Parallel Lines", "Red Ochre",       "Velvet Hum",        "Paper Tigers",
+    "Glasshouse",     "Über Alles Crew"};
 const std::vector<std::string> kWords = {
-    "Night",   "Drift",   "Echo",     "Golden",  "Signal",  "Run",
-    "Fever",   "Horizon", "Pulse",    "Shadow",  "Rain",    "Bloom",
-    "Circuit", "Heart",   "Fire",     "Summer",  "Dust",    "Motion",
-    "Ocean",   "Static",  "Velvet",   "Gravity", "Lights",  "Wild",
-    "Crystal", "Sunrise", "Concrete", "Mirror",  "Pressure", "Tide",
-    "Frequência", "Nocturne", "Ça Va",  "Kōen",   "Don't Stop", "Rock & Roll"};
+    "Night",      "Drift",    "Echo",    "Golden",   "Signal",
+    "Run",        "Fever",    "Horizon", "Pulse",    "Shadow",
+    "Rain",       "Bloom",    "Circuit", "Heart",    "Fire",
+    "Summer",     "Dust",     "Motion",  "Ocean",    "Static",
+    "Velvet",     "Gravity",  "Lights",  "Wild",     "Crystal",
+    "Sunrise",    "Concrete", "Mirror",  "Pressure", "Tide",
+    "Frequência", "Nocturne", "Ça Va",   "Kōen",     "Don't Stop",
+    "Rock & Roll"};
 const std::vector<std::string> kMixes = {
-    "Original Mix", "Dub", "Extended Mix", "Club Mix", "Radio Edit",
-    "Instrumental", "Remix", "VIP"};
-const std::vector<std::string> kLabels = {
-    "Moonbeam Audio", "Pressure & Release", "Ghost Note Records",
-    "Sonic \"Tonic\" Recordings", "Low Frequency Society", "Harbour Lights",
-    "Tief Musik", "Cassette Culture", "Big Yard Sound", "Sunday Service",
-    "Kōbō Records", "Concrete Jungle", "Two Step Theory", "Arcadia Disques",
-    "Northern Soul & Co", "Wax Poetic"};
+    "Original Mix", "Dub",          "Extended Mix", "Club Mix",
+    "Radio Edit",   "Instrumental", "Remix",        "VIP"};
+const std::vector<std::string> kLabels = {"Moonbeam Audio",
+                                          "Pressure & Release",
+                                          "Ghost Note Records",
+                                          "Sonic \"Tonic\" Recordings",
+                                          "Low Frequency Society",
+                                          "Harbour Lights",
+                                          "Tief Musik",
+                                          "Cassette Culture",
+                                          "Big Yard Sound",
+                                          "Sunday Service",
+                                          "Kōbō Records",
+                                          "Concrete Jungle",
+                                          "Two Step Theory",
+                                          "Arcadia Disques",
+                                          "Northern Soul & Co",
+                                          "Wax Poetic"};
 
 struct GenreShape {
-  int bpm_lo, bpm_hi;     // tempo range
-  int dur_lo, dur_hi;     // full-track seconds
-  bool mixes;             // "(Original Mix)" style names
+  int bpm_lo, bpm_hi;  // tempo range
+  int dur_lo, dur_hi;  // full-track seconds
+  bool mixes;          // "(Original Mix)" style names
 };
 
 GenreShape ShapeFor(const std::string& style) {
@@ -215,7 +228,11 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
                                 : *rng.Pick(mine);
       ++n_release;
       static const int kSizes[] = {1, 1, 1, 2, 2, 2, 3, 3, 4, 4};
-      int n = std::min(remaining, kSizes[rng.Int(0, 9)]);
+      // Leave one track for each listing still without a release.
+      const int waiting =
+          std::max(0, static_cast<int>(mine.size()) - n_release);
+      int n = std::max(1, std::min(remaining - waiting, kSizes[rng.Int(0, 9)]));
+      n = std::min(n, remaining);
       remaining -= n;
 
       ReleaseTruth r;
@@ -238,7 +255,8 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
         t.position = i;
         t.store_id = fmt::format("{}-01-{:02d}", r.store_id, i);
         t.artist = various ? ArtistName(rng) : r.artist;
-        if (!various && rng.Chance(0.1)) t.artist += " feat. " + PersonName(rng);
+        if (!various && rng.Chance(0.1))
+          t.artist += " feat. " + PersonName(rng);
         t.title = TrackTitle(rng, shape.mixes);
         t.duration_s = rng.Int(shape.dur_lo, shape.dur_hi);
         t.bpm = various ? rng.Int(shape.bpm_lo, shape.bpm_hi)
@@ -253,11 +271,12 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
       } else {
         r.title = Words(rng, rng.Int(1, 2));
         if (rng.Chance(0.5)) r.title += " EP";
-        if (various) r.title = rng.Pick(kWords) + " Sampler Vol. " +
-                               std::to_string(rng.Int(1, 12));
+        if (various)
+          r.title = rng.Pick(kWords) + " Sampler Vol. " +
+                    std::to_string(rng.Int(1, 12));
       }
-      r.url_path = fmt::format("/products/{}/{}/", Slugify(r.title),
-                               r.store_id);
+      r.url_path =
+          fmt::format("/products/{}/{}/", Slugify(r.title), r.store_id);
       by_slug[l.slug].push_back(std::move(r));
     }
   }
@@ -281,11 +300,21 @@ std::string JsonString(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -332,8 +361,8 @@ std::string Catalogue::ToJson() const {
       o += ", \"store_id\": " + JsonString(t.store_id);
       o += ", \"artist\": " + JsonString(t.artist);
       o += ", \"title\": " + JsonString(t.title);
-      o += fmt::format(", \"duration_s\": {}, \"bpm\": {}", t.duration_s,
-                       t.bpm);
+      o +=
+          fmt::format(", \"duration_s\": {}, \"bpm\": {}", t.duration_s, t.bpm);
       o += fmt::format(", \"has_preview\": {}", t.has_preview);
       o += ", \"preview_path\": " + JsonString(t.preview_path);
       o += ", \"faults\": " + JsonList(t.faults) + "}";

@@ -30,8 +30,8 @@ struct TrackTruth {
 };
 
 struct ReleaseTruth {
-  std::string store_id;  // "{titleId}-{productId}"
-  std::string url_path;  // "/products/<slug>/<titleId>-<productId>/"
+  std::string store_id;      // "{titleId}-{productId}"
+  std::string url_path;      // "/products/<slug>/<titleId>-<productId>/"
   std::string listing_slug;  // the listing that holds it ("uplifting-trance")
   std::string artist;        // "Various" for various-artists releases
   std::string title, label, catalogue_number;
@@ -53,10 +53,10 @@ struct Catalogue {
 
 // One genre listing of the store.
 struct ListingDef {
-  std::string slug;                      // "uplifting-trance"
-  std::vector<std::string> store_genres; // genre texts its items show
-  std::string parent;                    // parent genre, "" if unmapped
-  std::string style;                     // audio recipe name (synth.h)
+  std::string slug;                       // "uplifting-trance"
+  std::vector<std::string> store_genres;  // genre texts its items show
+  std::string parent;                     // parent genre, "" if unmapped
+  std::string style;                      // audio recipe name (synth.h)
 };
 
 // Every listing the store serves, in a fixed order: the eleven slugs of

@@ -43,7 +43,8 @@ void Faults::Validate(config::TomlReader& r) {
     if (v < 0 || v > 1) r.Fail(key, "expected a rate in [0, 1]");
   }
   if (rate_429 + rate_429_date + rate_503 + rate_500 + rate_slow +
-          rate_truncated > 1) {
+          rate_truncated >
+      1) {
     r.Fail("rate_429", "transient rates must sum to <= 1");
   }
   if (rate_corrupt_mp3 + rate_preview_404 + rate_oversized > 1) {
@@ -65,13 +66,20 @@ void Faults::Validate(config::TomlReader& r) {
 
 const char* TransientFaultName(TransientFault f) {
   switch (f) {
-    case TransientFault::kNone: return "none";
-    case TransientFault::k429: return "429";
-    case TransientFault::k429Date: return "429_date";
-    case TransientFault::k503: return "503";
-    case TransientFault::k500: return "500";
-    case TransientFault::kSlow: return "slow";
-    case TransientFault::kTruncated: return "truncated";
+    case TransientFault::kNone:
+      return "none";
+    case TransientFault::k429:
+      return "429";
+    case TransientFault::k429Date:
+      return "429_date";
+    case TransientFault::k503:
+      return "503";
+    case TransientFault::k500:
+      return "500";
+    case TransientFault::kSlow:
+      return "slow";
+    case TransientFault::kTruncated:
+      return "truncated";
   }
   return "?";
 }
@@ -123,11 +131,10 @@ void ApplyPermanentFaults(const Faults& f, Catalogue* cat) {
     for (TrackTruth& t : r.tracks) {
       t.faults.clear();
       if (!t.has_preview) continue;
-      if (const char* name =
-              PickPermanent(cat->seed, t.preview_path,
-                            {{f.rate_corrupt_mp3, "corrupt_mp3"},
-                             {f.rate_preview_404, "preview_404"},
-                             {f.rate_oversized, "oversized"}})) {
+      if (const char* name = PickPermanent(cat->seed, t.preview_path,
+                                           {{f.rate_corrupt_mp3, "corrupt_mp3"},
+                                            {f.rate_preview_404, "preview_404"},
+                                            {f.rate_oversized, "oversized"}})) {
         t.faults.push_back(name);
       }
     }

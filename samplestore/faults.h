@@ -24,7 +24,7 @@ namespace cratedig::samplestore {
 
 struct Faults {
   // ---- transient: fraction of requests (sum of rates <= 1). Default: 0.
-  double rate_429 = 0;  // 429 with "Retry-After: <seconds>"
+  double rate_429 = 0;       // 429 with "Retry-After: <seconds>"
   double rate_429_date = 0;  // 429 with "Retry-After: <HTTP-date>"
   double rate_503 = 0;       // 503 with "Retry-After: <seconds>"
   double rate_500 = 0;
@@ -37,11 +37,11 @@ struct Faults {
   int max_consecutive = 2;
 
   // ---- permanent: fraction of paths (each group sums to <= 1). Default: 0.
-  double rate_corrupt_mp3 = 0;   // previews: garbage bytes with an mp3 name
-  double rate_preview_404 = 0;   // previews: linked but 404
-  double rate_oversized = 0;     // previews: a body of oversized_bytes
-  double rate_malformed_html = 0;  // product pages: unclosed tags, no
-                                   // label, no durations
+  double rate_corrupt_mp3 = 0;       // previews: garbage bytes with an mp3 name
+  double rate_preview_404 = 0;       // previews: linked but 404
+  double rate_oversized = 0;         // previews: a body of oversized_bytes
+  double rate_malformed_html = 0;    // product pages: unclosed tags, no
+                                     // label, no durations
   double rate_redirect_loop = 0;     // product pages: A -> A?loop=1 -> A ...
   double rate_redirect_offsite = 0;  // product pages: 302 to offsite_url
   int64_t oversized_bytes = 48 << 20;  // Default: 48 MiB (> the 32 MiB cap).
@@ -54,12 +54,20 @@ struct Faults {
   void Validate(config::TomlReader& r);
   bool any_transient() const {
     return rate_429 + rate_429_date + rate_503 + rate_500 + rate_slow +
-               rate_truncated > 0;
+               rate_truncated >
+           0;
   }
 };
 
-enum class TransientFault { kNone, k429, k429Date, k503, k500, kSlow,
-                            kTruncated };
+enum class TransientFault {
+  kNone,
+  k429,
+  k429Date,
+  k503,
+  k500,
+  kSlow,
+  kTruncated
+};
 const char* TransientFaultName(TransientFault f);
 
 // The transient fault of request number `n` (0-based) of `path`, ignoring

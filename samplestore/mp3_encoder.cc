@@ -33,11 +33,19 @@ struct MemorySink {
     auto* s = static_cast<MemorySink*>(opaque);
     const int64_t size = static_cast<int64_t>(s->data.size());
     switch (whence & ~AVSEEK_FORCE) {
-      case SEEK_SET: s->pos = offset; break;
-      case SEEK_CUR: s->pos += offset; break;
-      case SEEK_END: s->pos = size + offset; break;
-      case AVSEEK_SIZE: return size;
-      default: return -1;
+      case SEEK_SET:
+        s->pos = offset;
+        break;
+      case SEEK_CUR:
+        s->pos += offset;
+        break;
+      case SEEK_END:
+        s->pos = size + offset;
+        break;
+      case AVSEEK_SIZE:
+        return size;
+      default:
+        return -1;
     }
     return s->pos;
   }
@@ -107,8 +115,8 @@ Result<std::string> EncodeMp3(const StereoPcm& pcm, const Mp3Options& o) {
   MemorySink sink;
   constexpr int kBuf = 1 << 16;
   auto* buf = static_cast<unsigned char*>(av_malloc(kBuf));
-  fmt->pb = avio_alloc_context(buf, kBuf, 1, &sink, nullptr,
-                               &MemorySink::Write, &MemorySink::Seek);
+  fmt->pb = avio_alloc_context(buf, kBuf, 1, &sink, nullptr, &MemorySink::Write,
+                               &MemorySink::Seek);
   if (!fmt->pb) {
     av_free(buf);
     return Status::Internal("avio_alloc_context failed");

@@ -9,12 +9,23 @@ std::string HtmlEscape(const std::string& s) {
   out.reserve(s.size() + 16);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -50,12 +61,11 @@ std::string Header(const std::string& title) {
                      HtmlEscape(ListingPath(l.slug, 1)),
                      HtmlEscape(l.store_genres.front()));
   }
-  h +=
-      "<li><a href=\"/search/?q=new+releases&amp;type=all\">Search</a></li>"
-      "<li><a href=\"/cart/\">Cart (0)</a></li>"
-      "<li><a href=\"/account/login/\">Sign in</a></li></ul></nav>\n"
-      "<div class=\"ad-slot\" data-slot=\"top-banner\"><iframe "
-      "src=\"about:blank\" width=\"728\" height=\"90\"></iframe></div>\n";
+  h += "<li><a href=\"/search/?q=new+releases&amp;type=all\">Search</a></li>"
+       "<li><a href=\"/cart/\">Cart (0)</a></li>"
+       "<li><a href=\"/account/login/\">Sign in</a></li></ul></nav>\n"
+       "<div class=\"ad-slot\" data-slot=\"top-banner\"><iframe "
+       "src=\"about:blank\" width=\"728\" height=\"90\"></iframe></div>\n";
   return h;
 }
 
@@ -85,9 +95,8 @@ std::string ArtistLinks(const std::string& artist) {
   size_t start = 0;
   while (true) {
     size_t amp = artist.find(" & ", start);
-    std::string one = artist.substr(start, amp == std::string::npos
-                                               ? std::string::npos
-                                               : amp - start);
+    std::string one = artist.substr(
+        start, amp == std::string::npos ? std::string::npos : amp - start);
     out += fmt::format("<a href=\"/artists/{}/\">{}</a>", Slugify(one),
                        HtmlEscape(one));
     if (amp == std::string::npos) break;
@@ -103,8 +112,8 @@ std::string RenderListingPage(const ListingDef& listing, int page,
                               bool has_next,
                               const std::vector<const ReleaseTruth*>& items) {
   const std::string genre = listing.store_genres.front();
-  std::string h = Header(genre + " back catalogue, page " +
-                         std::to_string(page));
+  std::string h =
+      Header(genre + " back catalogue, page " + std::to_string(page));
   h += "<main class=\"container\">\n<h1>" + HtmlEscape(genre) +
        " &ndash; back catalogue</h1>\n<div class=\"jd-listing\">\n";
   for (size_t i = 0; i < items.size(); ++i) {
@@ -113,9 +122,8 @@ std::string RenderListingPage(const ListingDef& listing, int page,
     h += "  <div class=\"juno-artist\">" + ArtistLinks(r.artist) + "</div>\n";
     h += fmt::format("  <a class=\"juno-title\" href=\"{}\">{}</a>\n",
                      HtmlEscape(r.url_path), HtmlEscape(r.title));
-    h += fmt::format(
-        "  <a class=\"juno-label\" href=\"/labels/{}/\">{}</a>\n",
-        Slugify(r.label), HtmlEscape(r.label));
+    h += fmt::format("  <a class=\"juno-label\" href=\"/labels/{}/\">{}</a>\n",
+                     Slugify(r.label), HtmlEscape(r.label));
     h += fmt::format(
         "  <div class=\"text-sm text-muted mt-3 lit-date-cat-genre\">\n"
         "    {}<br>{}<br>{}\n  </div>\n",
@@ -171,15 +179,14 @@ std::string RenderProductPage(const ReleaseTruth& r, bool malformed) {
   h += malformed ? "\n<p class=\"blurb\">Out now" : "</div>\n</div>\n";
   h += "<div class=\"product-tracklist\">\n";
   for (const TrackTruth& t : r.tracks) {
-    h +=
-        "  <div class=\"product-tracklist-track\" itemprop=\"track\" "
-        "itemscope itemtype=\"http://schema.org/MusicRecording\">\n";
+    h += "  <div class=\"product-tracklist-track\" itemprop=\"track\" "
+         "itemscope itemtype=\"http://schema.org/MusicRecording\">\n";
     if (!malformed) {
       h += "    <meta itemprop=\"duration\" content=\"" +
            IsoDuration(t.duration_s) + "\">\n";
     }
-    h += fmt::format("    <span class=\"track-number\">{}</span>\n",
-                     t.position);
+    h +=
+        fmt::format("    <span class=\"track-number\">{}</span>\n", t.position);
     h += "    <span itemprop=\"name\">" + HtmlEscape(t.title) + "</span>\n";
     h += "    <span class=\"track-artist\" itemprop=\"byArtist\">" +
          HtmlEscape(t.artist) + "</span>\n";
@@ -232,9 +239,8 @@ std::string RenderHomePage() {
 
 std::string RenderSimplePage(const std::string& title,
                              const std::string& text) {
-  return Header(title) + "<main class=\"container\"><h1>" +
-         HtmlEscape(title) + "</h1><p>" + HtmlEscape(text) +
-         "</p></main>\n" + Footer();
+  return Header(title) + "<main class=\"container\"><h1>" + HtmlEscape(title) +
+         "</h1><p>" + HtmlEscape(text) + "</p></main>\n" + Footer();
 }
 
 }  // namespace cratedig::samplestore

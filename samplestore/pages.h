@@ -33,7 +33,6 @@ std::string RenderRobots(double crawl_delay);
 std::string RenderHomePage();
 
 // What a disallowed or unknown path answers.
-std::string RenderSimplePage(const std::string& title,
-                             const std::string& text);
+std::string RenderSimplePage(const std::string& title, const std::string& text);
 
 }  // namespace cratedig::samplestore

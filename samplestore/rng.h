@@ -24,7 +24,9 @@ inline uint64_t HashKey(uint64_t seed, std::string_view s, uint64_t n = 0) {
 }
 
 // A uniform double in [0, 1) from a 64-bit value.
-inline double ToUnit(uint64_t x) { return (x >> 11) * (1.0 / 9007199254740992.0); }
+inline double ToUnit(uint64_t x) {
+  return (x >> 11) * (1.0 / 9007199254740992.0);
+}
 
 // xoshiro256** seeded through SplitMix64.
 class Rng {
@@ -46,7 +48,7 @@ class Rng {
     s_[3] = Rotl(s_[3], 45);
     return result;
   }
-  double Uniform() { return ToUnit(Next()); }                   // [0, 1)
+  double Uniform() { return ToUnit(Next()); }  // [0, 1)
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   // An integer in [lo, hi] inclusive. REQUIRES: lo <= hi.
   int Int(int lo, int hi) {

@@ -29,8 +29,8 @@ namespace cratedig::samplestore {
 
 struct StoreOptions {
   uint64_t seed = 7;
-  int tracks_per_genre = 40;    // per parent genre; Default: 40.
-  double preview_seconds = 30;  // length of every mp3. Default: 30.
+  int tracks_per_genre = 40;       // per parent genre; Default: 40.
+  double preview_seconds = 30;     // length of every mp3. Default: 30.
   std::string host = "127.0.0.1";  // REQUIRES: a loopback address.
   int port = 0;                    // 0 picks a free port. Default: 0.
   // A faults TOML file (configs/faults.toml); when empty, `faults` is used.

@@ -11,9 +11,9 @@ namespace cratedig::samplestore {
 
 const std::vector<std::string>& SynthStyles() {
   static const std::vector<std::string> kStyles = {
-      "Breakbeat",     "Dancehall",     "Downtempo",  "Drum and Bass",
-      "Funky House",   "Hip Hop / R&B", "Minimal House", "Rock/Indie",
-      "Trance",        "Techno"};
+      "Breakbeat",   "Dancehall",     "Downtempo",     "Drum and Bass",
+      "Funky House", "Hip Hop / R&B", "Minimal House", "Rock/Indie",
+      "Trance",      "Techno"};
   return kStyles;
 }
 
@@ -138,7 +138,7 @@ void Kick(Mix& m, int s0, const KickP& p, float vel) {
 struct NoiseHitP {
   double decay = 0.05, gain = 0.3, fc = 8000, q = 0.7, tone_hz = 0,
          tone_amt = 0, pan = 0, send = 0;
-  int mode = 2;  // 0 low, 1 band, 2 high
+  int mode = 2;              // 0 low, 1 band, 2 high
   double attack_bursts = 0;  // clap: >0 gives three quick bursts
 };
 void NoiseHit(Mix& m, int s0, const NoiseHitP& p, float vel, Noise& nz) {
@@ -247,16 +247,26 @@ void Note(Mix& m, int s0, double dur, double hz, const NoteP& p, float vel,
     for (int v = 0; v < nv && v < 8; ++v) {
       float x;
       switch (p.wave) {
-        case Wave::kSine: x = Sin(ph[v]); break;
-        case Wave::kSquare: x = Square(ph[v]) * 0.6f; break;
-        case Wave::kTri: x = Tri(ph[v]); break;
+        case Wave::kSine:
+          x = Sin(ph[v]);
+          break;
+        case Wave::kSquare:
+          x = Square(ph[v]) * 0.6f;
+          break;
+        case Wave::kTri:
+          x = Tri(ph[v]);
+          break;
         case Wave::kKeys:
-          x = Sin(ph[v]) + Sin(ph[v] * 2) * 0.4f * bell + Sin(ph[v] * 3) * 0.15f;
+          x = Sin(ph[v]) + Sin(ph[v] * 2) * 0.4f * bell +
+              Sin(ph[v] * 3) * 0.15f;
           break;
         case Wave::kOrgan:
-          x = Sin(ph[v]) * 0.6f + Sin(ph[v] * 2) * 0.4f + Sin(ph[v] * 4) * 0.25f;
+          x = Sin(ph[v]) * 0.6f + Sin(ph[v] * 2) * 0.4f +
+              Sin(ph[v] * 4) * 0.25f;
           break;
-        default: x = Saw(ph[v]); break;
+        default:
+          x = Saw(ph[v]);
+          break;
       }
       Advance(ph[v], inc[v] * vib);
       if (nv == 1) {
@@ -364,10 +374,14 @@ void Echo(Mix& m, double seconds, double feedback, double wet) {
 // 16 steps per bar: 'x' hit, 'o' ghost, '?' 35% chance, '.' rest.
 float StepVel(char c, Rng& rng) {
   switch (c) {
-    case 'x': return static_cast<float>(rng.Uniform(0.85, 1.0));
-    case 'o': return static_cast<float>(rng.Uniform(0.3, 0.5));
-    case '?': return rng.Chance(0.35) ? static_cast<float>(rng.Uniform(0.4, 0.9)) : 0.f;
-    default: return 0.f;
+    case 'x':
+      return static_cast<float>(rng.Uniform(0.85, 1.0));
+    case 'o':
+      return static_cast<float>(rng.Uniform(0.3, 0.5));
+    case '?':
+      return rng.Chance(0.35) ? static_cast<float>(rng.Uniform(0.4, 0.9)) : 0.f;
+    default:
+      return 0.f;
   }
 }
 
@@ -460,9 +474,9 @@ Style StyleFor(const std::string& name) {
 }
 
 struct Chords {
-  int root;                   // midi of the key's root, bass octave
-  std::vector<int> scale;     // semitone offsets, 7 degrees
-  std::vector<int> degrees;   // one per bar (cycled)
+  int root;                  // midi of the key's root, bass octave
+  std::vector<int> scale;    // semitone offsets, 7 degrees
+  std::vector<int> degrees;  // one per bar (cycled)
   bool sevenths = false;
   int Tone(int degree, int idx) const {  // idx-th chord tone of a degree
     const int d = degree + 2 * idx;
@@ -504,21 +518,20 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
   if (name == "Drum and Bass" || name == "Techno") p_major = 0.1;
   Chords ch;
   ch.root = 28 + rng.Int(0, 11);  // E1..D#2
-  ch.scale = rng.Chance(p_major)
-                 ? kMajor
-                 : (rng.Chance(0.3) ? kDorian : kMinor);
+  ch.scale =
+      rng.Chance(p_major) ? kMajor : (rng.Chance(0.3) ? kDorian : kMinor);
   static const std::vector<std::vector<int>> kProgs = {
       {0, 5, 2, 6}, {0, 3, 4, 0}, {0, 5, 3, 4}, {0, 6, 5, 6}, {0, 4, 5, 3},
       {1, 4, 0, 0}, {0, 0, 3, 3}, {0, 2, 3, 4}, {5, 3, 0, 4}};
   ch.degrees = rng.Pick(kProgs);
   if (name == "Minimal House" || name == "Techno") {
-    ch.degrees = rng.Chance(0.6) ? std::vector<int>{0} : std::vector<int>{0, 0, 5, 0};
+    ch.degrees =
+        rng.Chance(0.6) ? std::vector<int>{0} : std::vector<int>{0, 0, 5, 0};
   }
   ch.sevenths = name == "Downtempo" || name == "Hip Hop / R&B" ||
                 name == "Funky House" || rng.Chance(0.15);
-  const int bars_per_chord = (name == "Trance" || name == "Downtempo")
-                                 ? rng.Int(1, 2)
-                                 : 1;
+  const int bars_per_chord =
+      (name == "Trance" || name == "Downtempo") ? rng.Int(1, 2) : 1;
   auto chord_degree = [&](int bar) {
     return ch.degrees[(bar / bars_per_chord) % ch.degrees.size()];
   };
@@ -605,7 +618,9 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     t += jitter;
     return static_cast<int>(std::max(0.0, t) * kSr);
   };
-  auto jit = [&]() { return st.humanize > 0 ? rng.Gauss() * st.humanize : 0.0; };
+  auto jit = [&]() {
+    return st.humanize > 0 ? rng.Gauss() * st.humanize : 0.0;
+  };
 
   // ---- drums
   const double kick_level = rng.Uniform(0.8, 1.0);
@@ -730,8 +745,8 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     octave = 12;
   }
   bass.decay = std::max(bass.decay, 0.1);
-  const std::vector<int> riff = {0, 0, rng.Chance(0.5) ? 7 : 12, 0,
-                                 rng.Chance(0.5) ? 3 : 5, 0, 10, 0};
+  const std::vector<int> riff = {
+      0, 0, rng.Chance(0.5) ? 7 : 12, 0, rng.Chance(0.5) ? 3 : 5, 0, 10, 0};
   for (int bar = 0; bar < bars; ++bar) {
     if (!sections[bar / 4].bass) continue;
     const int deg = chord_degree(bar);
@@ -782,8 +797,8 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     harm.decay = rng.Uniform(0.15, 0.4);
     harm.sustain = 0.2;
     harm.send = 0.3;
-    hrhythm = rng.Pick(std::vector<Pattern>{"..x..x....x..x..", "x..x..x...x..x..",
-                                            "...x..x....x..x."});
+    hrhythm = rng.Pick(std::vector<Pattern>{
+        "..x..x....x..x..", "x..x..x...x..x..", "...x..x....x..x."});
     hlen = 0.5;
     harm.gain *= 1.3;
   } else if (name == "Minimal House" || name == "Techno") {
@@ -792,8 +807,8 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     harm.decay = 0.08;
     harm.sustain = 0;
     harm.send = 0.8;
-    hrhythm = rng.Pick(std::vector<Pattern>{"...x......x.....", "......x.......x.",
-                                            ".x.....?...x...."});
+    hrhythm = rng.Pick(std::vector<Pattern>{
+        "...x......x.....", "......x.......x.", ".x.....?...x...."});
     hlen = 0.25;
     harm_oct = 48;
     harm.gain *= 0.7;
@@ -861,8 +876,8 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     harm.decay = 0.12;
     harm.sustain = 0.1;
     harm.send = 0.5;
-    hrhythm = rng.Pick(std::vector<Pattern>{"x.....x.........", "......x.....x...",
-                                            "x..x............"});
+    hrhythm = rng.Pick(std::vector<Pattern>{
+        "x.....x.........", "......x.....x...", "x..x............"});
     hlen = 0.4;
   }
   const bool power = name == "Rock/Indie" && harm.drive > 0;
@@ -884,13 +899,13 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
           Note(m, at, dur, MidiHz(r + off), harm, v, at + off);
         }
       } else if (arpeggio) {
-        const int r = ch.Tone(deg, s % chord_tones) + static_cast<int>(harm_oct);
+        const int r =
+            ch.Tone(deg, s % chord_tones) + static_cast<int>(harm_oct);
         Note(m, at, dur, MidiHz(r), harm, v, at);
       } else {
         for (int t = 0; t < chord_tones; ++t) {
-          Note(m, at, dur,
-               MidiHz(ch.Tone(deg, t) + static_cast<int>(harm_oct)), harm,
-               v * 0.8f, at + t);
+          Note(m, at, dur, MidiHz(ch.Tone(deg, t) + static_cast<int>(harm_oct)),
+               harm, v * 0.8f, at + t);
         }
       }
     }
@@ -917,8 +932,8 @@ StereoPcm SynthesizeTrack(uint64_t seed, const std::string& name,
     lead.attack = 0.05;
     lead.vibrato = 0.3;
     lead.sustain = 0.7;
-    lrhythm = rng.Pick(std::vector<Pattern>{"x.......x.......", "x.....x.....x...",
-                                            "x..............."});
+    lrhythm = rng.Pick(std::vector<Pattern>{
+        "x.......x.......", "x.....x.....x...", "x..............."});
     llen = 1.5;
     has_lead = rng.Chance(0.6);
   } else if (name == "Breakbeat" || name == "Techno") {

@@ -44,7 +44,7 @@ class SeedNet : public NetImpl {
 
   std::pair<torch::Tensor, torch::Tensor> Forward(
       const torch::Tensor& input) override {
-    torch::Tensor x = input;
+    torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
     for (auto& conv : convs_) {
       // ELU is monotonic, so max-pool then ELU equals ELU then max-pool
       // exactly; this order applies ELU (and its gradient) to 4x fewer
@@ -91,7 +91,7 @@ class BnNet : public NetImpl {
 
   std::pair<torch::Tensor, torch::Tensor> Forward(
       const torch::Tensor& input) override {
-    torch::Tensor x = input;
+    torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
     for (size_t i = 0; i < convs_.size(); ++i) {
       x = torch::relu(bns_[i]->forward(convs_[i]->forward(x)));
       if (i + 1 < convs_.size()) x = torch::max_pool2d(x, 2);
@@ -113,6 +113,15 @@ class BnNet : public NetImpl {
 
 }  // namespace
 
+void ToChannelsLast(NetImpl& net) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : net.parameters()) {
+    if (p.dim() == 4) {
+      p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
+}
+
 Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
                                          int height, int width) {
   if (classes < 2) return Status::InvalidArgument("need at least 2 classes");
@@ -127,8 +136,9 @@ Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
           "the seed network needs tiles of at least 256x256, got " +
           std::to_string(height) + "x" + std::to_string(width));
     }
-    return std::shared_ptr<NetImpl>(
-        std::make_shared<SeedNet>(classes, 512 * h * w));
+    auto net = std::make_shared<SeedNet>(classes, 512 * h * w);
+    ToChannelsLast(*net);
+    return std::shared_ptr<NetImpl>(net);
   }
   if (name == "bn") {
     if (height < BnNet::kMinSide || width < BnNet::kMinSide) {
@@ -136,7 +146,9 @@ Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
                                      std::to_string(BnNet::kMinSide) + "x" +
                                      std::to_string(BnNet::kMinSide));
     }
-    return std::shared_ptr<NetImpl>(std::make_shared<BnNet>(classes));
+    auto net = std::make_shared<BnNet>(classes);
+    ToChannelsLast(*net);
+    return std::shared_ptr<NetImpl>(net);
   }
   return Status::InvalidArgument("unknown network \"" + name +
                                  "\" (expected seed or bn)");
@@ -152,6 +164,7 @@ Status LoadNetWeights(NetImpl& net, const std::string& path) {
     torch::serialize::InputArchive model;
     archive.read("model", model);
     net.load(model);
+    ToChannelsLast(net);
   } catch (const std::exception& e) {
     return Status::Corrupt("cannot load checkpoint " + path + ": " +
                            std::string(e.what()).substr(0, 300));

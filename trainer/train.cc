@@ -80,6 +80,7 @@ Status LoadCheckpoint(const fs::path& path, NetImpl& net,
     torch::serialize::InputArchive model, optim;
     archive.read("model", model);
     net.load(model);
+    ToChannelsLast(net);
     archive.read("optimizer", optim);
     opt.load(optim);
     torch::IValue v;

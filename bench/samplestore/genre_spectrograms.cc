@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
     }
     if (!rel) continue;
     const auto& t = rel->tracks[0];
-    samplestore::StereoPcm pcm = samplestore::SynthesizeTrack(
-        seed, style, t.store_id, t.bpm, seconds);
+    samplestore::StereoPcm pcm =
+        samplestore::SynthesizeTrack(seed, style, t.store_id, t.bpm, seconds);
     std::vector<float> mono(pcm.frames());
     for (int i = 0; i < pcm.frames(); ++i) {
       mono[i] = 0.5f * (pcm.left[i] + pcm.right[i]);
@@ -50,8 +50,7 @@ int main(int argc, char** argv) {
   if (panels.empty()) return 1;
   const int pw = panels[0].cols, ph = panels[0].rows;
   const int rows = (static_cast<int>(panels.size()) + cols - 1) / cols;
-  cv::Mat sheet(rows * (ph + gap), cols * (pw + gap), CV_8UC1,
-                cv::Scalar(255));
+  cv::Mat sheet(rows * (ph + gap), cols * (pw + gap), CV_8UC1, cv::Scalar(255));
   for (size_t i = 0; i < panels.size(); ++i) {
     const int r = static_cast<int>(i) / cols, c = static_cast<int>(i) % cols;
     panels[i].copyTo(sheet(cv::Rect(c * (pw + gap), r * (ph + gap), pw, ph)));

@@ -43,7 +43,11 @@ void BM_EncodeMp3_30s(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_EncodeMp3_30s)->Arg(9)->Arg(7)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EncodeMp3_30s)
+    ->Arg(9)
+    ->Arg(7)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_SynthEncode30s(benchmark::State& state) {
   const auto& rels = Cat().releases;
@@ -74,7 +78,8 @@ void BM_BuildStore(benchmark::State& state) {
     }
     state.counters["previews"] = 0;
     for (const auto& r : (*store)->catalogue().releases) {
-      for (const auto& t : r.tracks) state.counters["previews"] += t.has_preview;
+      for (const auto& t : r.tracks)
+        state.counters["previews"] += t.has_preview;
     }
     (*store)->Stop();
   }

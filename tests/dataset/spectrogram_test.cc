@@ -209,7 +209,7 @@ TEST(PictureTest, ShowsTheWholeSpectrogramAndEveryTile) {
   config::DatasetSettings s;
   auto pic = RenderSpectrogramAndTiles(path, s, PictureOptions{2, 8, "x"});
   ASSERT_TRUE(pic.ok()) << pic.status().ToString();
-  EXPECT_EQ(pic->type(), CV_8UC3);
+  EXPECT_EQ(pic->type(), CV_8UC1);
   EXPECT_EQ(pic->cols, 2 * 256 + 3 * 8);
   // 16 s -> 3 tiles -> 2 rows of tiles under the whole spectrogram.
   EXPECT_GT(pic->rows, 3 * 256);

@@ -12,16 +12,16 @@
 namespace cratedig::recommender {
 namespace {
 
-struct Run {
+struct CliRun {
   int exit_code = -1;
   std::string out;
 };
 
 // Runs the binary with `args` (trusted test strings), capturing stdout.
-Run Cratedig(const std::string& args) {
+CliRun Cratedig(const std::string& args) {
   const std::string cmd = std::string(CRATEDIG_BINARY_DIR) + "/cli/cratedig " +
                           args + " 2>/dev/null";
-  Run r;
+  CliRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
   char buf[4096];
@@ -46,18 +46,18 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, RecommendPrintsTableAndJson) {
-  Run t = Cratedig("recommend" + db_ + " --track " +
-                   std::to_string(fx_.track_ids[0]));
+  CliRun t = Cratedig("recommend" + db_ + " --track " +
+                      std::to_string(fx_.track_ids[0]));
   ASSERT_EQ(t.exit_code, 0) << t.out;
   EXPECT_NE(t.out.find("Sounds like track"), std::string::npos);
   EXPECT_NE(t.out.find("Artist A - Tune 1"), std::string::npos);
   EXPECT_NE(t.out.find("http://127.0.0.1/MP3/SF"), std::string::npos);
 
-  Run j = Cratedig("recommend" + db_ + " --track " +
-                   std::to_string(fx_.track_ids[0]) +
-                   " -k 3 --exclude-same-artist --json --index hnsw "
-                   "--index-dir " +
-                   (dir_.path() / "idx").string());
+  CliRun j = Cratedig("recommend" + db_ + " --track " +
+                      std::to_string(fx_.track_ids[0]) +
+                      " -k 3 --exclude-same-artist --json --index hnsw "
+                      "--index-dir " +
+                      (dir_.path() / "idx").string());
   ASSERT_EQ(j.exit_code, 0) << j.out;
   auto v = json::Parse(j.out);
   ASSERT_TRUE(v.ok()) << j.out;
@@ -80,14 +80,14 @@ TEST_F(CliTest, RecommendErrors) {
 }
 
 TEST_F(CliTest, EvaluateRecsPrintsAndStores) {
-  Run r = Cratedig("evaluate-recs" + db_ + " --json");
+  CliRun r = Cratedig("evaluate-recs" + db_ + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   auto v = json::Parse(r.out);
   ASSERT_TRUE(v.ok()) << r.out;
   EXPECT_DOUBLE_EQ((*v)["methods"]["cnn"]["p10"].as_number(), 0.3);
   EXPECT_TRUE((*v)["methods"].has("random"));
   EXPECT_TRUE((*v)["methods"].has("audio_features"));
-  Run t = Cratedig("evaluate-recs" + db_ + " --no-store");
+  CliRun t = Cratedig("evaluate-recs" + db_ + " --no-store");
   ASSERT_EQ(t.exit_code, 0);
   EXPECT_NE(t.out.find("audio_features"), std::string::npos);
   EXPECT_NE(t.out.find("p@10 by parent genre"), std::string::npos);

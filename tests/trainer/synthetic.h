@@ -1,12 +1,13 @@
 // A small synthetic tile dataset for trainer tests: 9 genres whose 256x256
-// tiles differ in a learnable way (a bright horizontal band at a
-// genre-specific height, jittered per track) under heavy noise, written as
+// tiles differ in a learnable way (brightness and fine texture, jittered
+// per track) under noise, written as
 // PNGs to a temp folder and registered like `dataset build` would: releases
 // and tracks with a parent genre, a dataset version, dataset tracks, tiles.
 #pragma once
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <opencv2/core.hpp>
@@ -42,7 +43,7 @@ class TempDir {
 
 struct SyntheticOptions {
   int tracks_per_genre = 10;  // 6 train, 2 val, 2 holdout
-  int tiles_per_track = 3;
+  int tiles_per_track = 2;
   uint64_t seed = 7;
   bool corrupt_one = false;  // overwrite one train tile with garbage
 };
@@ -55,20 +56,20 @@ struct SyntheticDataset {
   std::string corrupt_path;  // when corrupt_one
 };
 
+// Genre g: brightness level g % 3 and texture g / 3 (flat, horizontal or
+// vertical stripes two pixels apart), under uniform noise; `jitter` shifts
+// a track's brightness.
 inline cv::Mat SyntheticTile(int genre, std::mt19937_64& rng, int jitter) {
   cv::Mat img(256, 256, CV_8UC1);
-  std::uniform_int_distribution<int> noise(0, 90);
+  std::uniform_int_distribution<int> noise(-30, 30);
+  const int base = 40 + 50 * (genre % 3) + jitter;
+  const int texture = genre / 3;
   for (int r = 0; r < 256; ++r) {
     for (int c = 0; c < 256; ++c) {
-      img.at<uint8_t>(r, c) = static_cast<uint8_t>(noise(rng));
-    }
-  }
-  const int top = 12 + genre * 26 + jitter;
-  std::uniform_int_distribution<int> bright(150, 255);
-  for (int r = top; r < top + 14 && r < 256; ++r) {
-    for (int c = 0; c < 256; ++c) {
-      if (rng() % 4 != 0)
-        img.at<uint8_t>(r, c) = static_cast<uint8_t>(bright(rng));
+      int v = base + noise(rng);
+      if (texture == 1 && r % 2 == 0) v += 60;
+      if (texture == 2 && c % 2 == 0) v += 60;
+      img.at<uint8_t>(r, c) = static_cast<uint8_t>(std::clamp(v, 0, 255));
     }
   }
   return img;
@@ -112,7 +113,7 @@ inline SyntheticDataset MakeSyntheticDataset(db::Database& db,
                                 : t < n * 8 / 10 ? "val"
                                                  : "holdout";
       if (split == "holdout") ++out.holdout_tracks;
-      const int jitter = static_cast<int>(rng() % 9) - 4;
+      const int jitter = static_cast<int>(rng() % 17) - 8;
       std::vector<db::TileRecord> rows;
       for (int i = 0; i < o.tiles_per_track; ++i) {
         db::TileRecord row;

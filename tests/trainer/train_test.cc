@@ -42,8 +42,8 @@ config::TrainSettings TestSettings(const fs::path& runs) {
   config::TrainSettings s;
   s.batch_size = 16;
   s.eval_batch_size = 32;
-  s.epochs = 8;
-  s.patience = 3;
+  s.epochs = 4;
+  s.patience = 2;
   s.seed = 1;
   s.runs_dir = runs.string();
   return s;
@@ -82,7 +82,7 @@ TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   auto r = Train(*db_, s, to, {}, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->corrupt_tiles, 1);  // skipped and counted, once
-  EXPECT_EQ(r->train_tiles, 9 * 6 * 3);
+  EXPECT_EQ(r->train_tiles, 9 * 6 * 2);
   EXPECT_TRUE(fs::path(r->checkpoint_path).is_absolute());
   EXPECT_TRUE(fs::exists(r->checkpoint_path));
   EXPECT_TRUE(
