@@ -130,12 +130,12 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
     return Status::Ok();
   }
   fmt::print("Sounds like {} (model run {})\n", heading, recommender->run_id());
-  fmt::print("{:>3}  {:>10}  {:>8}  {:<14}  {}\n", "#", "similarity",
-             "track", "genre", "artist - title / preview");
+  fmt::print("{:>3}  {:>10}  {:>8}  {:<14}  {}\n", "#", "similarity", "track",
+             "genre", "artist - title / preview");
   int i = 0;
   for (const auto& r : recs) {
-    fmt::print("{:>3}  {:>10.4f}  {:>8}  {:<14}  {} - {}\n", ++i,
-               r.similarity, r.track.id, Or(r.track.parent_genre, "?"),
+    fmt::print("{:>3}  {:>10.4f}  {:>8}  {:<14}  {} - {}\n", ++i, r.similarity,
+               r.track.id, Or(r.track.parent_genre, "?"),
                Or(r.track.artist, "?"), Or(r.track.title, "?"));
     if (!r.track.preview_url.empty()) {
       fmt::print("{:>3}  {:>10}  {:>8}  {:<14}  {}\n", "", "", "", "",

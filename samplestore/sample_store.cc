@@ -434,6 +434,11 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
     p->port = options.port;
   }
   p->thread = std::thread([p] { p->server.listen_after_bind(); });
+  // Stop() before the accept loop runs would be lost (httplib's stop() is
+  // a no-op until then), so return only once the server is running.
+  for (int i = 0; i < 5000 && !p->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return std::unique_ptr<SampleStore>(new SampleStore(std::move(impl)));
 }
 

@@ -247,6 +247,14 @@ TEST_F(SampleStoreCrawlTest, CrawlAndDownloadWithFaultsMatchTheTruth) {
   std::vector<LogLine> log = ReadLog((dir_ / "requests.log").string());
   ASSERT_GT(log.size(), 40u);
   int limited = 0;
+  // Where the crawl's requests end and the download's begin (the crawl never
+  // fetches /MP3/): the spacing rule holds within a run, and a new run knows
+  // nothing of the previous one.
+  size_t crawl_requests = 0;
+  while (crawl_requests < log.size() &&
+         log[crawl_requests].path.rfind("/MP3/", 0) != 0) {
+    ++crawl_requests;
+  }
   for (size_t i = 0; i < log.size(); ++i) {
     const LogLine& l = log[i];
     for (const char* banned : {"/search/", "/cart/", "/account/"}) {
@@ -254,8 +262,10 @@ TEST_F(SampleStoreCrawlTest, CrawlAndDownloadWithFaultsMatchTheTruth) {
     }
     EXPECT_EQ(l.agent.rfind("cratedig/", 0), 0u) << l.agent;
     if (i == 0) continue;
-    EXPECT_GE(l.t - log[i - 1].t, 0.5 * delay - 1e-4)
-        << log[i - 1].path << " -> " << l.path;
+    if (i != crawl_requests) {
+      EXPECT_GE(l.t - log[i - 1].t, 0.5 * delay - 1e-4)
+          << log[i - 1].path << " -> " << l.path;
+    }
     if (log[i - 1].status == 429 || log[i - 1].status == 503) {
       ++limited;
       // Retry-After is 1 s, as seconds or as an HTTP-date (whole seconds,
