@@ -229,7 +229,8 @@ TEST(DownloadTest, DownloadsChecksAndRecords) {
         EXPECT_FALSE((*p)->path.has_value());
       } else {
         ++want_ok;
-        ASSERT_EQ((*p)->status, db::PreviewStatus::kOk) << t.store_id;
+        ASSERT_EQ((*p)->status, db::PreviewStatus::kOk)
+            << t.store_id << ": " << (*p)->error.value_or("");
         ASSERT_TRUE((*p)->path.has_value());
         std::filesystem::path f(*(*p)->path);
         EXPECT_TRUE(f.is_absolute());

@@ -36,7 +36,10 @@ struct MiniRelease {
 struct MiniStoreOptions {
   int releases_per_genre = 23;
   int page_size = 10;
-  bool faults = false;            // every 9th request 503, every 17th 429
+  // Every 9th request 503, every 17th 429; but never more than the first
+  // two requests of a path, so a client with max_retries >= 2 always gets
+  // through whatever order its requests interleave in.
+  bool faults = false;
   std::string retry_after = "1";  // of the 429s
 };
 
@@ -133,13 +136,14 @@ class MiniStore {
   }
 
   void Serve(const httplib::Request& q, httplib::Response& r) {
-    int n;
+    int n, of_path;
     {
       std::lock_guard<std::mutex> l(mu_);
       log_.emplace_back(q.target, SystemClock::Get().Now());
       n = ++requests_;
+      of_path = ++requests_by_path_[q.path];
     }
-    if (opt_.faults && q.path != "/robots.txt") {
+    if (opt_.faults && q.path != "/robots.txt" && of_path <= 2) {
       if (n % 17 == 8) {
         std::lock_guard<std::mutex> l(mu_);
         retry_after_at_.push_back(SystemClock::Get().Now());
@@ -280,6 +284,7 @@ class MiniStore {
   std::thread thread_;
   std::mutex mu_;
   int requests_ = 0;
+  std::map<std::string, int> requests_by_path_;
   std::vector<std::pair<std::string, double>> log_;
   std::vector<double> retry_after_at_;
 };
