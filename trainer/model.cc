@@ -86,8 +86,9 @@ class SeedNet : public NetImpl {
                                 .permute({0, 1, 3, 2, 4, 5})  // n h w i j c
                                 .reshape({n, h, w, 4 * c})
                                 .permute({0, 3, 1, 2});  // NCHW, NHWC strides
-    const torch::Tensor& k = conv->weight;  // f c i j
-    torch::Tensor k1 = k.permute({0, 2, 3, 1}).reshape({k.size(0), 4 * c, 1, 1});
+    const torch::Tensor& k = conv->weight;               // f c i j
+    torch::Tensor k1 =
+        k.permute({0, 2, 3, 1}).reshape({k.size(0), 4 * c, 1, 1});
     return torch::conv2d(patches, k1, conv->bias);
   }
 

@@ -27,10 +27,9 @@ std::pair<torch::Tensor, torch::Tensor> Reference(
                       /*stride=*/2);
     x = torch::max_pool2d(torch::elu(x), 2);
   }
-  torch::Tensor emb = torch::linear(x.flatten(1), p["fc1.weight"],
-                                    p["fc1.bias"]);
-  return {torch::linear(torch::elu(emb), p["fc2.weight"], p["fc2.bias"]),
-          emb};
+  torch::Tensor emb =
+      torch::linear(x.flatten(1), p["fc1.weight"], p["fc1.bias"]);
+  return {torch::linear(torch::elu(emb), p["fc2.weight"], p["fc2.bias"]), emb};
 }
 
 class SeedNetTest : public ::testing::TestWithParam<std::pair<int, int>> {};
@@ -65,8 +64,7 @@ TEST_P(SeedNetTest, FastFormEqualsThePapersNetworkInValuesAndGradients) {
       << (emb - ref_emb).abs().max().item<float>();
   for (auto& [name, p] : params) {
     EXPECT_TRUE(torch::allclose(grads[name], p.grad(), 1e-3, 1e-6))
-        << name << ": "
-        << (grads[name] - p.grad()).abs().max().item<float>();
+        << name << ": " << (grads[name] - p.grad()).abs().max().item<float>();
   }
   // The gradients are not trivially zero (the comparison means something).
   EXPECT_GT(grads["conv1.weight"].abs().sum().item<float>(), 0.0f);
@@ -117,7 +115,7 @@ TEST(NetworksTest, BnNetworkGivesLogitsAndEmbeddingsAndLearnsABatch) {
     opt.step();
     (i == 0 ? first : last) = loss.item<double>();
   }
-  EXPECT_LT(last, 0.5 * first);  // it can fit six examples
+  EXPECT_LT(last, 0.5 * first);                 // it can fit six examples
   EXPECT_FALSE(MakeNet("bn", 9, 16, 16).ok());  // too small: a clear error
   EXPECT_FALSE(MakeNet("seed", 9, 128, 256).ok());
   EXPECT_FALSE(MakeNet("resnet", 9, 256, 256).ok());
