@@ -1,17 +1,17 @@
 // `recommend --file`: an audio file is tiled and embedded like the
 // catalogue, so a preview already in the catalogue finds itself and its
-// neighbours. Built only when dataset/ and trainer/ exist.
+// neighbours.
 #include "recommender/file_query.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <set>
 
 #include "config/dataset_settings.h"
 #include "db/catalogue_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
+#include "demo/demo.h"
 #include "recommender/recommender.h"
 #include "tests/recommender/fixture.h"
 
@@ -52,17 +52,70 @@ TEST(FileQueryTest, ErrorsComeBeforeAnyModelIsLoaded) {
       false);
 }
 
-// Needs a trained run with embeddings and downloaded previews, e.g. the
-// database `cratedig demo --no-serve` leaves: point
-// CRATEDIG_TEST_TRAINED_DB at it.
-TEST(FileQueryTest, CataloguePreviewFindsItselfAndItsNeighbours) {
-  const char* path = std::getenv("CRATEDIG_TEST_TRAINED_DB");
-  if (path == nullptr || *path == 0) {
-    GTEST_SKIP() << "set CRATEDIG_TEST_TRAINED_DB to a database with a "
-                    "trained, embedded run (e.g. after `cratedig demo "
-                    "--no-serve`)";
+// A real trained database, made once for this file by the demo pipeline
+// itself at a tiny scale: a sample store of 10 tracks per genre with 11 s
+// previews (2 tiles each), crawled, downloaded, tiled, trained for 2 epochs,
+// evaluated and embedded. ~30 s on 2 cores.
+class TrainedCatalogue : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir("fileq_demo");
+    demo::DemoOptions o;
+    o.workdir = (dir_->path() / "demo").string();
+    const std::string src = CRATEDIG_SOURCE_DIR;
+    o.site_config = src + "/configs/samplestore.toml";
+    o.dataset_config = src + "/configs/dataset.toml";
+    o.train_config = src + "/configs/train.toml";
+    o.tracks_per_genre = 10;
+    o.preview_seconds = 11;
+    o.epochs = 2;
+    o.delay = 0;
+    o.examples = 1;
+    auto r = demo::RunDemo(
+        o, [](const Progress&) {}, [](const std::string&) {}, nullptr);
+    if (r.ok()) {
+      db_path_ = r->db_path;
+    } else {
+      error_ = r.status().ToString();
+    }
   }
-  auto db = db::Database::Open(path);
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  void SetUp() override { ASSERT_EQ(error_, "") << "the demo pipeline failed"; }
+
+  static testing::TempDir* dir_;
+  static std::string db_path_, error_;
+};
+testing::TempDir* TrainedCatalogue::dir_ = nullptr;
+std::string TrainedCatalogue::db_path_;
+std::string TrainedCatalogue::error_;
+
+// The pipeline left a complete catalogue: every downloaded preview of the
+// 9 genres became tiles, a run and one embedding per tiled track.
+TEST_F(TrainedCatalogue, DemoPipelineLeavesEveryStagesRecords) {
+  auto db = db::Database::Open(db_path_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto ok = db::PreviewsTable(**db).List(db::PreviewStatus::kOk);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_GE(ok->size(), 80u);  // 90 tracks, a few without a preview
+  auto rec = Recommender::Open(**db, std::nullopt);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  auto n = db::EmbeddingsTable(**db).CountForRun((*rec)->run_id());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, static_cast<int64_t>(ok->size()));
+  std::set<std::string> genres;
+  for (const auto& p : *ok) {
+    if (const TrackInfo* t = (*rec)->Track(p.track_id)) {
+      genres.insert(t->parent_genre);
+    }
+  }
+  EXPECT_EQ(genres.size(), 9u);
+}
+
+TEST_F(TrainedCatalogue, CataloguePreviewFindsItselfAndItsNeighbours) {
+  auto db = db::Database::Open(db_path_);
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   auto rec = Recommender::Open(**db, std::nullopt);
   ASSERT_TRUE(rec.ok()) << rec.status().ToString();
