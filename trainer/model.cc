@@ -162,6 +162,28 @@ void ToChannelsLast(NetImpl& net) {
   }
 }
 
+int RecalibrateBatchNorm(
+    NetImpl& net, const std::function<std::optional<torch::Tensor>()>& next) {
+  std::vector<std::pair<nn::BatchNorm2dImpl*, c10::optional<double>>> bns;
+  for (const auto& m : net.modules(/*include_self=*/false)) {
+    if (auto* bn = dynamic_cast<nn::BatchNorm2dImpl*>(m.get())) {
+      bns.emplace_back(bn, bn->options.momentum());
+      bn->reset_running_stats();
+      bn->options.momentum(c10::nullopt);  // a cumulative average
+    }
+  }
+  if (bns.empty()) return 0;
+  const bool was_training = net.is_training();
+  net.train();
+  {
+    torch::NoGradGuard no_grad;
+    while (std::optional<torch::Tensor> x = next()) net.Forward(*x);
+  }
+  for (auto& [bn, momentum] : bns) bn->options.momentum(momentum);
+  net.train(was_training);
+  return static_cast<int>(bns.size());
+}
+
 Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
                                          int height, int width) {
   if (classes < 2) return Status::InvalidArgument("need at least 2 classes");

@@ -6,7 +6,9 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -35,6 +37,21 @@ Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
 // convolutions and ATen's vectorised max-pool are fastest in on CPU; the
 // maths is unchanged. MakeNet and LoadNetWeights call it.
 void ToChannelsLast(NetImpl& net);
+
+// Re-estimates every batch-norm layer's running mean and variance from
+// scratch, as the plain average over the batches `next` yields (train-mode
+// forward passes, no gradients), for the weights as they are now; restores
+// the layers' momentum and the net's train/eval mode. Returns the number of
+// batch-norm layers: 0 (the seed network) means nothing was done and
+// `next` was not called.
+// Why: the default running averages (momentum 0.1) trail the weights by
+// ~10 steps, and early in training, or on a small dataset with few steps
+// per epoch, they describe weights that no longer exist, so every eval-mode
+// output (validation, evaluate, embed) is off. Measured on a 9x12-track
+// sample store: train accuracy 0.85 while validation predicted one genre
+// for everything (0.111) for four epochs, and early stopping kept epoch 1.
+int RecalibrateBatchNorm(
+    NetImpl& net, const std::function<std::optional<torch::Tensor>()>& next);
 
 // Checkpoint files (torch archives) hold the network under "model", and the
 // trainer's state beside it (see train.cc). Loads the weights only.

@@ -121,5 +121,60 @@ TEST(NetworksTest, BnNetworkGivesLogitsAndEmbeddingsAndLearnsABatch) {
   EXPECT_FALSE(MakeNet("resnet", 9, 256, 256).ok());
 }
 
+TEST(NetworksTest, RecalibratedBatchNormMakesEvalMatchTheBatchStatistics) {
+  torch::manual_seed(9);
+  auto net = MakeNet("bn", 9, 64, 64);
+  ASSERT_TRUE(net.ok());
+  torch::Tensor x = torch::rand({16, 1, 64, 64});
+  torch::Tensor y = torch::randint(0, 9, {16}, torch::kInt64);
+  // A few big steps: the weights move far from what the running averages
+  // (momentum 0.1, from mean 0 / variance 1) have seen.
+  torch::optim::Adam opt((*net)->parameters(), 3e-2);
+  (*net)->train();
+  for (int i = 0; i < 5; ++i) {
+    opt.zero_grad();
+    torch::nn::functional::cross_entropy((*net)->Forward(x).first, y)
+        .backward();
+    opt.step();
+  }
+  torch::NoGradGuard no_grad;
+  // Train mode normalises with x's own statistics: the target. The
+  // embedding is compared because it comes before the dropout.
+  torch::Tensor want = (*net)->Forward(x).second;
+  (*net)->eval();
+  const float stale =
+      (((*net)->Forward(x).second - want).abs().max() / want.abs().max())
+          .item<float>();
+
+  int calls = 0;
+  const int layers =
+      RecalibrateBatchNorm(**net, [&]() -> std::optional<torch::Tensor> {
+        return calls++ < 2 ? std::optional<torch::Tensor>(x) : std::nullopt;
+      });
+  EXPECT_EQ(layers, 5);
+  EXPECT_EQ(calls, 3);
+  EXPECT_FALSE((*net)->is_training());  // the mode it was in
+  const float fresh =
+      (((*net)->Forward(x).second - want).abs().max() / want.abs().max())
+          .item<float>();
+  // Not exactly 0: running variances are unbiased (n / (n - 1)), and the
+  // last layer sees only 16 x 2 x 2 values per channel. Measured 0.012
+  // against 0.56 before.
+  EXPECT_LT(fresh, 0.03f) << "stale was " << stale;
+  EXPECT_GT(stale, 10 * fresh);  // the averages really were off before
+
+  // The seed network has no batch norm: nothing to do, `next` not called.
+  auto seed = MakeNet("seed", 9, 256, 256);
+  ASSERT_TRUE(seed.ok());
+  calls = 0;
+  EXPECT_EQ(RecalibrateBatchNorm(**seed,
+                                 [&]() -> std::optional<torch::Tensor> {
+                                   ++calls;
+                                   return std::nullopt;
+                                 }),
+            0);
+  EXPECT_EQ(calls, 0);
+}
+
 }  // namespace
 }  // namespace cratedig::trainer
