@@ -5,31 +5,19 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/site_profile_flags.h"
 #include "config/site_profile.h"
 #include "crawler/crawl.h"
 #include "db/database.h"
 
 namespace cratedig::cli {
 
-// Shared with cmd_download.cc: the site profile with --set, --base-url and
-// --delay applied (in that order).
-Result<config::SiteProfile> LoadSiteProfile(const std::string& path,
-                                            std::vector<std::string> sets,
-                                            const std::string& base_url,
-                                            double delay);
-void AddSiteProfileOptions(CLI::App* cmd, std::string& config,
-                           std::vector<std::string>& sets,
-                           std::string& base_url, double& delay);
-
 namespace {
 
 struct CrawlCliOptions {
-  std::string config = "configs/samplestore.toml";
+  SiteProfileFlags site;
   std::string db = "cratedig.db";
   std::string genres;  // comma-separated
-  std::vector<std::string> sets;
-  std::string base_url;
-  double delay = -1;  // < 0: the profile's
   crawler::CrawlOptions crawl;
 };
 
@@ -55,7 +43,7 @@ std::string HumanBytes(int64_t b) {
 }
 
 int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
-  auto profile = LoadSiteProfile(o.config, o.sets, o.base_url, o.delay);
+  auto profile = LoadSiteProfile(o.site);
   if (!profile.ok()) return Fail("crawl", profile.status());
   auto db = db::Database::Open(o.db);
   if (!db.ok()) return Fail("crawl", db.status());
@@ -92,45 +80,13 @@ int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
 
 }  // namespace
 
-Result<config::SiteProfile> LoadSiteProfile(const std::string& path,
-                                            std::vector<std::string> sets,
-                                            const std::string& base_url,
-                                            double delay) {
-  // The dedicated flags are --set overrides applied last.
-  if (!base_url.empty()) sets.push_back("base_url=\"" + base_url + "\"");
-  if (delay >= 0)
-    sets.push_back("politeness.delay=" + fmt::format("{}", delay));
-  CRATEDIG_ASSIGN_OR_RETURN(
-      config::SiteProfile p,
-      config::LoadConfig<config::SiteProfile>(path, sets));
-  return p;
-}
-
-void AddSiteProfileOptions(CLI::App* cmd, std::string& config,
-                           std::vector<std::string>& sets,
-                           std::string& base_url, double& delay) {
-  cmd->add_option("--config", config, "Site profile (TOML)")
-      ->capture_default_str();
-  cmd->add_option("--set", sets,
-                  "Override a profile setting, key=value (repeatable), e.g. "
-                  "--set politeness.max_retries=5");
-  cmd->add_option("--base-url", base_url,
-                  "Point the profile at another address (e.g. a sample store "
-                  "on a free port); default: the profile's base_url");
-  cmd->add_option("--delay", delay,
-                  "Seconds between requests to a host (randomised 0.5-1.5x, "
-                  "never below robots.txt Crawl-delay); default -1: the "
-                  "profile's politeness.delay")
-      ->capture_default_str();
-}
-
 void RegisterCrawl(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CrawlCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "crawl",
       "Crawl the store's genre listings and product pages into the database "
       "(polite; resumable: rerun the same command after a stop or a crash)");
-  AddSiteProfileOptions(cmd, o->config, o->sets, o->base_url, o->delay);
+  AddSiteProfileFlags(cmd, o->site);
   AddDbOption(cmd, o->db);
   cmd->add_option("--genres", o->genres,
                   "Comma-separated parent genres or listing slugs; default: "

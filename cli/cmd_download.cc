@@ -5,33 +5,23 @@
 #include <memory>
 
 #include "cli/context.h"
+#include "cli/site_profile_flags.h"
 #include "config/site_profile.h"
 #include "crawler/download.h"
 #include "db/database.h"
 
 namespace cratedig::cli {
 
-Result<config::SiteProfile> LoadSiteProfile(const std::string& path,
-                                            std::vector<std::string> sets,
-                                            const std::string& base_url,
-                                            double delay);
-void AddSiteProfileOptions(CLI::App* cmd, std::string& config,
-                           std::vector<std::string>& sets,
-                           std::string& base_url, double& delay);
-
 namespace {
 
 struct DownloadCliOptions {
-  std::string config = "configs/samplestore.toml";
+  SiteProfileFlags site;
   std::string db = "cratedig.db";
-  std::vector<std::string> sets;
-  std::string base_url;
-  double delay = -1;
   crawler::DownloadOptions dl;
 };
 
 int RunDownloadCommand(const DownloadCliOptions& o, Context& ctx) {
-  auto profile = LoadSiteProfile(o.config, o.sets, o.base_url, o.delay);
+  auto profile = LoadSiteProfile(o.site);
   if (!profile.ok()) return Fail("download", profile.status());
   auto db = db::Database::Open(o.db);
   if (!db.ok()) return Fail("download", db.status());
@@ -66,7 +56,7 @@ void RegisterDownload(CLI::App& app, Context& ctx) {
       "download",
       "Download the previews of N tracks per parent genre (seeded, stable "
       "pick) to <out>/<sha256>.mp3");
-  AddSiteProfileOptions(cmd, o->config, o->sets, o->base_url, o->delay);
+  AddSiteProfileFlags(cmd, o->site);
   AddDbOption(cmd, o->db);
   cmd->add_option("--per-genre", o->dl.per_genre, "Tracks per parent genre")
       ->capture_default_str();

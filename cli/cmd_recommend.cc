@@ -7,8 +7,8 @@
 
 #include "cli/context.h"
 #include "cli/recommender_flags.h"
+#include "core/json.h"
 #include "recommender/evaluate.h"
-#include "recommender/json.h"
 #include "recommender/recommender.h"
 #ifdef CRATEDIG_HAVE_FILE_QUERY
 #include "recommender/file_query.h"
@@ -32,20 +32,19 @@ struct RecommendOptions {
   IndexFlags index;
 };
 
-rec::json::Value TrackJson(const rec::TrackInfo& t) {
-  return rec::json::Value::Object({{"id", t.id},
-                                   {"artist", t.artist},
-                                   {"title", t.title},
-                                   {"genre", t.parent_genre},
-                                   {"preview_url", t.preview_url}});
+json::Value TrackJson(const rec::TrackInfo& t) {
+  return json::Value::Object({{"id", t.id},
+                              {"artist", t.artist},
+                              {"title", t.title},
+                              {"genre", t.parent_genre},
+                              {"preview_url", t.preview_url}});
 }
 
-rec::json::Value IndexJson(const rec::IndexReport& r) {
-  rec::json::Value v =
-      rec::json::Value::Object({{"kind", r.kind},
-                                {"vectors", r.vectors},
-                                {"from_cache", r.from_cache},
-                                {"build_seconds", r.build_seconds}});
+json::Value IndexJson(const rec::IndexReport& r) {
+  json::Value v = json::Value::Object({{"kind", r.kind},
+                                       {"vectors", r.vectors},
+                                       {"from_cache", r.from_cache},
+                                       {"build_seconds", r.build_seconds}});
   if (r.recall) v.set("recall_at_" + std::to_string(r.recall_k), *r.recall);
   return v;
 }
@@ -84,7 +83,7 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
   ro.k = o.k;
   ro.exclude_same_artist = o.exclude_same_artist;
   std::vector<rec::Recommendation> recs;
-  rec::json::Value query;
+  json::Value query;
   std::string heading;
   if (o.track != 0) {
     const rec::TrackInfo* t = recommender->Track(o.track);
@@ -105,7 +104,7 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
         rec::EmbedAudioFile(*db, recommender->run_id(), o.file, o.threads));
     CRATEDIG_ASSIGN_OR_RETURN(recs,
                               recommender->ForVector(std::move(fe.vec), ro));
-    query = rec::json::Value::Object({{"file", o.file}, {"tiles", fe.tiles}});
+    query = json::Value::Object({{"file", o.file}, {"tiles", fe.tiles}});
     heading = fmt::format("{} ({} tiles)", o.file, fe.tiles);
 #else
     return Status::InvalidArgument(
@@ -115,18 +114,18 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
   }
 
   if (o.json) {
-    rec::json::Value list = rec::json::Value::Array();
+    json::Value list = json::Value::Array();
     for (const auto& r : recs) {
-      rec::json::Value v = TrackJson(r.track);
+      json::Value v = TrackJson(r.track);
       v.set("similarity", r.similarity);
       list.push_back(std::move(v));
     }
-    rec::json::Value out = rec::json::Value::Object(
+    json::Value out = json::Value::Object(
         {{"run", recommender->run_id()}, {"query", query}, {"k", o.k}});
     out.set("exclude_same_artist", o.exclude_same_artist);
     out.set("index", IndexJson(recommender->index_report()));
     out.set("recommendations", list);
-    fmt::print("{}\n", rec::json::Dump(out));
+    fmt::print("{}\n", json::Dump(out));
     return Status::Ok();
   }
   fmt::print("Sounds like {} (model run {})\n", heading, recommender->run_id());
@@ -172,7 +171,7 @@ Status RunEvaluate(const EvalOptions& o, Context& ctx) {
   bar.Finish();
   if (!o.no_store) CRATEDIG_RETURN_IF_ERROR(rec::StoreInRunMetrics(*db, e));
   if (o.json) {
-    fmt::print("{}\n", rec::json::Dump(e.ToJson()));
+    fmt::print("{}\n", json::Dump(e.ToJson()));
     return Status::Ok();
   }
   fmt::print(

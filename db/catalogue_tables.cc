@@ -11,6 +11,26 @@ constexpr const char* kTrackCols =
     "catalogue_number, release_date, store_genre, parent_genre, bpm, "
     "duration_s, preview_url, missing_fields";
 
+constexpr const char* kReleaseCols =
+    "id, store_id, url, artist, title, label, catalogue_number, "
+    "release_date, store_genre, parent_genre, missing_fields";
+
+ReleaseRecord ReadRelease(const Statement& s) {
+  ReleaseRecord r;
+  r.id = s.Int(0);
+  r.store_id = s.Text(1);
+  r.url = s.Text(2);
+  r.artist = s.OptText(3);
+  r.title = s.OptText(4);
+  r.label = s.OptText(5);
+  r.catalogue_number = s.OptText(6);
+  r.release_date = s.OptText(7);
+  r.store_genre = s.OptText(8);
+  r.parent_genre = s.OptText(9);
+  r.missing_fields = s.Text(10);
+  return r;
+}
+
 TrackRecord ReadTrack(const Statement& s) {
   TrackRecord t;
   t.id = s.Int(0);
@@ -93,27 +113,13 @@ Result<int64_t> ReleasesTable::Upsert(const ReleaseRecord& r) {
 
 Result<std::optional<ReleaseRecord>> ReleasesTable::GetByStoreId(
     const std::string& id) {
-  CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT id, store_id, url, artist, title, label, "
-                  "catalogue_number, release_date, store_genre, parent_genre, "
-                  "missing_fields FROM releases WHERE store_id=?"));
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kReleaseCols +
+                                        " FROM releases WHERE store_id=?"));
   s.Bind(1, id);
   CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<ReleaseRecord>();
-  ReleaseRecord r;
-  r.id = s.Int(0);
-  r.store_id = s.Text(1);
-  r.url = s.Text(2);
-  r.artist = s.OptText(3);
-  r.title = s.OptText(4);
-  r.label = s.OptText(5);
-  r.catalogue_number = s.OptText(6);
-  r.release_date = s.OptText(7);
-  r.store_genre = s.OptText(8);
-  r.parent_genre = s.OptText(9);
-  r.missing_fields = s.Text(10);
-  return std::optional<ReleaseRecord>(std::move(r));
+  return std::optional<ReleaseRecord>(ReadRelease(s));
 }
 
 Result<int64_t> ReleasesTable::Count() {
@@ -252,28 +258,14 @@ Result<std::vector<int64_t>> ReleasesTable::MergeMany(
 }
 
 Result<std::vector<ReleaseRecord>> ReleasesTable::ListAll() {
-  CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT id, store_id, url, artist, title, label, "
-                  "catalogue_number, release_date, store_genre, parent_genre, "
-                  "missing_fields FROM releases ORDER BY store_id"));
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s,
+                            db_.Prepare(std::string("SELECT ") + kReleaseCols +
+                                        " FROM releases ORDER BY store_id"));
   std::vector<ReleaseRecord> out;
   for (;;) {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    ReleaseRecord r;
-    r.id = s.Int(0);
-    r.store_id = s.Text(1);
-    r.url = s.Text(2);
-    r.artist = s.OptText(3);
-    r.title = s.OptText(4);
-    r.label = s.OptText(5);
-    r.catalogue_number = s.OptText(6);
-    r.release_date = s.OptText(7);
-    r.store_genre = s.OptText(8);
-    r.parent_genre = s.OptText(9);
-    r.missing_fields = s.Text(10);
-    out.push_back(std::move(r));
+    out.push_back(ReadRelease(s));
   }
   return out;
 }

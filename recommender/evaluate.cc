@@ -291,16 +291,13 @@ Status StoreInRunMetrics(db::Database& db, const RecsEvaluation& e) {
     CRATEDIG_ASSIGN_OR_RETURN(auto run, runs.Get(e.run_id));
     if (!run)
       return Status::NotFound("no model run " + std::to_string(e.run_id));
-    json::Value metrics = json::Value::Object();
-    if (run->metrics && !run->metrics->empty()) {
-      CRATEDIG_ASSIGN_OR_RETURN(metrics, json::Parse(*run->metrics));
-      if (!metrics.is_object()) {
-        return Status::Corrupt("metrics of run " + std::to_string(e.run_id) +
-                               " are not a JSON object");
-      }
+    Result<std::string> metrics = json::SetMember(
+        run->metrics.value_or(""), "recommendations", e.ToJson());
+    if (!metrics.ok()) {
+      return Status::Corrupt("metrics of run " + std::to_string(e.run_id) +
+                             ": " + metrics.status().message());
     }
-    metrics.set("recommendations", e.ToJson());
-    run->metrics = json::Dump(metrics);
+    run->metrics = std::move(*metrics);
     return runs.Update(*run);
   });
 }

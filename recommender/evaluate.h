@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "core/progress.h"
 #include "core/status.h"
 #include "db/database.h"
-#include "recommender/json.h"
 
 namespace cratedig::recommender {
 

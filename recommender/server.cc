@@ -11,10 +11,10 @@
 #include <unordered_map>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "db/catalogue_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
-#include "recommender/json.h"
 #include "recommender/pca.h"
 #include "recommender/recommender.h"
 #include "recommender/spectrogram_image.h"

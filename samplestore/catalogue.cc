@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "core/json.h"
 #include "samplestore/rng.h"
 
 namespace cratedig::samplestore {
@@ -296,43 +297,16 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
 
 namespace {
 
+// The dump keeps its readable layout (a release per line); values are
+// escaped by core/json.
 std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  return json::Dump(json::Value(s));
 }
 
 std::string JsonList(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ", ";
-    out += JsonString(v[i]);
-  }
-  return out + "]";
+  json::Value a = json::Value::Array();
+  for (const auto& x : v) a.push_back(x);
+  return json::Dump(a);
 }
 
 }  // namespace

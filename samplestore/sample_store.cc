@@ -408,8 +408,11 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
   p->server.Get(".*", [p](const httplib::Request& req, httplib::Response& res) {
     p->Handle(req, res);
   });
-  p->server.set_logger(
-      [p](const httplib::Request& req, const httplib::Response& res) {
+  // Logged after routing but before the response is written (httplib's
+  // logger runs after the write, so a client could read the log before its
+  // own line is there).
+  p->server.set_post_routing_handler(
+      [p](const httplib::Request& req, httplib::Response& res) {
         if (!p->log) return;
         std::string ua = req.get_header_value("User-Agent");
         for (char& c : ua) {

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "config/site_profile.h"
-#include "trainer/json_object.h"
+#include "core/json.h"
 #include "trainer/run_model.h"
 
 namespace cratedig::trainer {
@@ -50,12 +50,12 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
   db::ModelRunsTable runs(db);
   CRATEDIG_ASSIGN_OR_RETURN(auto fresh, runs.Get(run_id));
   if (!fresh) return Status::NotFound("model run vanished");
-  CRATEDIG_ASSIGN_OR_RETURN(
-      std::string metrics,
-      SetJsonMember(fresh->metrics.value_or(""),
-                    options.split == "holdout" ? "evaluation"
-                                               : "evaluation_" + options.split,
-                    e.ToJson()));
+  CRATEDIG_ASSIGN_OR_RETURN(std::string metrics,
+                            json::SetMember(fresh->metrics.value_or(""),
+                                            options.split == "holdout"
+                                                ? "evaluation"
+                                                : "evaluation_" + options.split,
+                                            e.ToJson()));
   fresh->metrics = metrics;
   CRATEDIG_RETURN_IF_ERROR(runs.Update(*fresh));
   return e;

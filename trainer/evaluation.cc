@@ -8,7 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/files.h"
-#include "trainer/json_object.h"
+#include "core/json.h"
 
 namespace cratedig::trainer {
 
@@ -22,18 +22,14 @@ std::string Pct(int64_t num, int64_t den) {
   return den ? fmt::format("{:.0f}%", 100.0 * num / den) : "-";
 }
 
-std::string MatrixJson(const std::vector<std::vector<int64_t>>& m) {
-  std::string out = "[";
-  for (size_t r = 0; r < m.size(); ++r) {
-    if (r) out += ",";
-    out += "[";
-    for (size_t c = 0; c < m[r].size(); ++c) {
-      if (c) out += ",";
-      out += std::to_string(m[r][c]);
-    }
-    out += "]";
+json::Value MatrixJson(const std::vector<std::vector<int64_t>>& m) {
+  json::Value out = json::Value::Array();
+  for (const auto& row : m) {
+    json::Value r = json::Value::Array();
+    for (int64_t v : row) r.push_back(v);
+    out.push_back(std::move(r));
   }
-  return out + "]";
+  return out;
 }
 
 }  // namespace
@@ -138,34 +134,32 @@ std::string Evaluation::ConfusionText() const {
   return out;
 }
 
-std::string Evaluation::ToJson() const {
-  std::string g = "[";
-  for (size_t i = 0; i < per_genre.size(); ++i) {
-    const auto& x = per_genre[i];
-    if (i) g += ",";
-    g += fmt::format(
-        "{{\"genre\":{},\"tracks\":{},\"tracks_right\":{},\"track_accuracy\":"
-        "{},\"tiles\":{},\"tiles_right\":{},\"tile_accuracy\":{}}}",
-        JsonString(x.genre), x.tracks, x.tracks_right,
-        JsonNumber(x.tracks ? double(x.tracks_right) / x.tracks : 0), x.tiles,
-        x.tiles_right,
-        JsonNumber(x.tiles ? double(x.tiles_right) / x.tiles : 0));
+json::Value Evaluation::ToJson() const {
+  json::Value per = json::Value::Array();
+  for (const auto& x : per_genre) {
+    per.push_back(json::Value::Object(
+        {{"genre", x.genre},
+         {"tracks", x.tracks},
+         {"tracks_right", x.tracks_right},
+         {"track_accuracy", x.tracks ? double(x.tracks_right) / x.tracks : 0},
+         {"tiles", x.tiles},
+         {"tiles_right", x.tiles_right},
+         {"tile_accuracy", x.tiles ? double(x.tiles_right) / x.tiles : 0}}));
   }
-  g += "]";
-  std::string names = "[";
-  for (size_t i = 0; i < genres.size(); ++i) {
-    names += (i ? "," : "") + JsonString(genres[i]);
-  }
-  names += "]";
-  return fmt::format(
-      "{{\"split\":{},\"dataset\":{},\"tile_accuracy\":{},\"track_accuracy\":"
-      "{},\"tiles\":{},\"tracks\":{},\"corrupt_tiles\":{},\"genres\":{},"
-      "\"per_genre\":{},\"confusion\":{},\"tile_confusion\":{},"
-      "\"confusion_png\":{}}}",
-      JsonString(split), JsonString(dataset_hash), JsonNumber(tile_accuracy()),
-      JsonNumber(track_accuracy()), tiles, tracks, corrupt_tiles, names, g,
-      MatrixJson(confusion), MatrixJson(tile_confusion),
-      JsonString(heatmap_path));
+  json::Value names = json::Value::Array();
+  for (const auto& g : genres) names.push_back(g);
+  return json::Value::Object({{"split", split},
+                              {"dataset", dataset_hash},
+                              {"tile_accuracy", tile_accuracy()},
+                              {"track_accuracy", track_accuracy()},
+                              {"tiles", tiles},
+                              {"tracks", tracks},
+                              {"corrupt_tiles", corrupt_tiles},
+                              {"genres", std::move(names)},
+                              {"per_genre", std::move(per)},
+                              {"confusion", MatrixJson(confusion)},
+                              {"tile_confusion", MatrixJson(tile_confusion)},
+                              {"confusion_png", heatmap_path}});
 }
 
 Status WriteConfusionPng(const Evaluation& e, const std::string& path) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
 #include "core/status.h"
 
 namespace cratedig::trainer {
@@ -48,7 +49,7 @@ struct Evaluation {
   std::string GenreTable() const;
   // The track confusion matrix, rows true, columns predicted.
   std::string ConfusionText() const;
-  std::string ToJson() const;
+  json::Value ToJson() const;
 };
 
 // Collects tiles (in any order) and computes an Evaluation.

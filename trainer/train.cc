@@ -10,7 +10,7 @@
 #include <set>
 
 #include "core/files.h"
-#include "trainer/json_object.h"
+#include "core/json.h"
 #include "trainer/networks.h"
 #include "trainer/tile_loader.h"
 #include "trainer/tile_source.h"
@@ -418,17 +418,19 @@ Result<TrainReport> Train(db::Database& db,
   run.status = "done";
   run.checkpoint_path = report.checkpoint_path;
   run.finished_at = db::NowMs();
-  const std::string training = fmt::format(
-      "{{\"epochs\":{},\"best_epoch\":{},\"best_val_loss\":{},"
-      "\"best_val_acc\":{},\"early_stopped\":{},\"train_tiles\":{},"
-      "\"val_tiles\":{},\"unlabelled_tiles\":{},\"corrupt_tiles\":{}}}",
-      report.epochs_run, report.best_epoch, JsonNumber(report.best_val_loss),
-      JsonNumber(report.best_val_acc), report.early_stopped ? "true" : "false",
-      report.train_tiles, report.val_tiles, report.unlabelled_tiles,
-      report.corrupt_tiles);
+  json::Value training =
+      json::Value::Object({{"epochs", report.epochs_run},
+                           {"best_epoch", report.best_epoch},
+                           {"best_val_loss", report.best_val_loss},
+                           {"best_val_acc", report.best_val_acc},
+                           {"early_stopped", report.early_stopped},
+                           {"train_tiles", report.train_tiles},
+                           {"val_tiles", report.val_tiles},
+                           {"unlabelled_tiles", report.unlabelled_tiles},
+                           {"corrupt_tiles", report.corrupt_tiles}});
   CRATEDIG_ASSIGN_OR_RETURN(
       std::string metrics,
-      SetJsonMember(run.metrics.value_or(""), "training", training));
+      json::SetMember(run.metrics.value_or(""), "training", training));
   run.metrics = metrics;
   CRATEDIG_RETURN_IF_ERROR(runs.Update(run));
   return report;

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <thread>
 
-#include "recommender/json.h"
+#include "core/json.h"
 #include "tests/recommender/fixture.h"
 #include "tests/recommender/server_harness.h"
 

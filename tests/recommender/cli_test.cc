@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "recommender/json.h"
+#include "core/json.h"
 #include "tests/recommender/fixture.h"
 
 namespace cratedig::recommender {

@@ -8,8 +8,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/files.h"
+#include "core/json.h"
 #include "db/catalogue_tables.h"
-#include "recommender/json.h"
 #include "tests/recommender/fixture.h"
 #include "tests/recommender/server_harness.h"
 

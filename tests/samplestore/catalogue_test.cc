@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "core/json.h"
 #include "samplestore/pages.h"
 
 namespace cratedig::samplestore {
@@ -102,16 +103,20 @@ TEST(CatalogueTest, ListingDateAndSlug) {
 
 TEST(CatalogueTest, JsonHoldsEveryTrack) {
   const Catalogue cat = GenerateCatalogue(5, 3);
-  const std::string json = cat.ToJson();
+  const std::string text = cat.ToJson();
   for (const auto& r : cat.releases) {
-    EXPECT_NE(json.find("\"store_id\": \"" + r.store_id + "\""),
+    EXPECT_NE(text.find("\"store_id\": \"" + r.store_id + "\""),
               std::string::npos);
     for (const auto& t : r.tracks) {
-      EXPECT_NE(json.find("\"store_id\": \"" + t.store_id + "\""),
+      EXPECT_NE(text.find("\"store_id\": \"" + t.store_id + "\""),
                 std::string::npos);
     }
   }
-  EXPECT_NE(json.find("\"parent_genre\": \"\""), std::string::npos);
+  EXPECT_NE(text.find("\"parent_genre\": \"\""), std::string::npos);
+  // A valid JSON document (core/json's strict parser) with every release.
+  auto parsed = json::Parse(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ((*parsed)["releases"].size(), cat.releases.size());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
-// A small JSON value: enough for the recommender's API answers, the run
-// metrics it merges into, and the WebDriver protocol its page test speaks.
+// A small JSON value, the project's one JSON implementation: the
+// recommender's API answers, the model runs' metrics column (one object
+// that the trainer and the recommender each add their member to), the
+// sample store's catalogue dump, and the WebDriver protocol of the page test.
 //
 // Debian 12 ships no JSON library among cratedig's dependencies, so this is
 // deliberately minimal: numbers are doubles, objects keep insertion order
@@ -16,7 +18,7 @@
 
 #include "core/status.h"
 
-namespace cratedig::recommender::json {
+namespace cratedig::json {
 
 class Value {
  public:
@@ -98,4 +100,12 @@ std::string Dump(const Value& v);
 // Strict parse of a whole document (surrounding whitespace allowed).
 Result<Value> Parse(std::string_view text);
 
-}  // namespace cratedig::recommender::json
+// Returns `object` (JSON object text; empty means {}) with top-level member
+// `key` set to `value`, replacing a member of that name in place and
+// keeping the others in order: how each stage adds its part to a model
+// run's metrics without touching the others'. Corrupt when `object` is not
+// a JSON object.
+Result<std::string> SetMember(std::string_view object, const std::string& key,
+                              Value value);
+
+}  // namespace cratedig::json

@@ -1,10 +1,10 @@
-#include "recommender/json.h"
+#include "core/json.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
-namespace cratedig::recommender::json {
+namespace cratedig::json {
 
 namespace {
 
@@ -405,4 +405,19 @@ std::string Dump(const Value& v) {
 
 Result<Value> Parse(std::string_view text) { return Parser(text).Document(); }
 
-}  // namespace cratedig::recommender::json
+Result<std::string> SetMember(std::string_view object, const std::string& key,
+                              Value value) {
+  Value o = Value::Object();
+  if (object.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    Result<Value> parsed = Parse(object);
+    if (!parsed.ok() || !parsed->is_object()) {
+      return Status::Corrupt("not a JSON object: " +
+                             std::string(object.substr(0, 80)));
+    }
+    o = std::move(*parsed);
+  }
+  o.set(key, std::move(value));
+  return Dump(o);
+}
+
+}  // namespace cratedig::json
