@@ -32,20 +32,20 @@ struct RecommendOptions {
   IndexFlags index;
 };
 
-json::Value TrackJson(const rec::TrackInfo& t) {
-  return json::Value::Object({{"id", t.id},
-                              {"artist", t.artist},
-                              {"title", t.title},
-                              {"genre", t.parent_genre},
-                              {"preview_url", t.preview_url}});
+json::Json TrackJson(const rec::TrackInfo& t) {
+  return json::Json({{"id", t.id},
+                     {"artist", t.artist},
+                     {"title", t.title},
+                     {"genre", t.parent_genre},
+                     {"preview_url", t.preview_url}});
 }
 
-json::Value IndexJson(const rec::IndexReport& r) {
-  json::Value v = json::Value::Object({{"kind", r.kind},
-                                       {"vectors", r.vectors},
-                                       {"from_cache", r.from_cache},
-                                       {"build_seconds", r.build_seconds}});
-  if (r.recall) v.set("recall_at_" + std::to_string(r.recall_k), *r.recall);
+json::Json IndexJson(const rec::IndexReport& r) {
+  json::Json v = json::Json({{"kind", r.kind},
+                             {"vectors", r.vectors},
+                             {"from_cache", r.from_cache},
+                             {"build_seconds", r.build_seconds}});
+  if (r.recall) v["recall_at_" + std::to_string(r.recall_k)] = *r.recall;
   return v;
 }
 
@@ -83,7 +83,7 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
   ro.k = o.k;
   ro.exclude_same_artist = o.exclude_same_artist;
   std::vector<rec::Recommendation> recs;
-  json::Value query;
+  json::Json query;
   std::string heading;
   if (o.track != 0) {
     const rec::TrackInfo* t = recommender->Track(o.track);
@@ -104,7 +104,7 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
         rec::EmbedAudioFile(*db, recommender->run_id(), o.file, o.threads));
     CRATEDIG_ASSIGN_OR_RETURN(recs,
                               recommender->ForVector(std::move(fe.vec), ro));
-    query = json::Value::Object({{"file", o.file}, {"tiles", fe.tiles}});
+    query = json::Json({{"file", o.file}, {"tiles", fe.tiles}});
     heading = fmt::format("{} ({} tiles)", o.file, fe.tiles);
 #else
     return Status::InvalidArgument(
@@ -114,17 +114,17 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
   }
 
   if (o.json) {
-    json::Value list = json::Value::Array();
+    json::Json list = json::Json::array();
     for (const auto& r : recs) {
-      json::Value v = TrackJson(r.track);
-      v.set("similarity", r.similarity);
+      json::Json v = TrackJson(r.track);
+      v["similarity"] = json::Shortest(r.similarity);
       list.push_back(std::move(v));
     }
-    json::Value out = json::Value::Object(
+    json::Json out = json::Json(
         {{"run", recommender->run_id()}, {"query", query}, {"k", o.k}});
-    out.set("exclude_same_artist", o.exclude_same_artist);
-    out.set("index", IndexJson(recommender->index_report()));
-    out.set("recommendations", list);
+    out["exclude_same_artist"] = o.exclude_same_artist;
+    out["index"] = IndexJson(recommender->index_report());
+    out["recommendations"] = list;
     fmt::print("{}\n", json::Dump(out));
     return Status::Ok();
   }

@@ -1,111 +1,73 @@
-// A small JSON value, the project's one JSON implementation: the
-// recommender's API answers, the model runs' metrics column (one object
-// that the trainer and the recommender each add their member to), the
-// sample store's catalogue dump, and the WebDriver protocol of the page test.
-//
-// Debian 12 ships no JSON library among cratedig's dependencies, so this is
-// deliberately minimal: numbers are doubles, objects keep insertion order
-// (answers read the way they were written), and Parse() rejects anything
-// that is not strict RFC 8259 JSON.
+// JSON is nlohmann::ordered_json (Debian's nlohmann-json3-dev): objects keep
+// insertion order, so answers read the way they were written. This header
+// adds only the few conventions the project relies on, so that every writer
+// (the recommender's API answers and CLI output, a model run's metrics
+// column, the sample store's catalogue dump) and reader behaves the same.
 #pragma once
 
-#include <cstdint>
-#include <initializer_list>
+#include <charconv>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 #include "core/status.h"
 
 namespace cratedig::json {
 
-class Value {
- public:
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
-  using Member = std::pair<std::string, Value>;
+using Json = nlohmann::ordered_json;
 
-  Value() = default;  // null
-  Value(std::nullptr_t) {}
-  Value(bool b) : type_(Type::kBool), bool_(b) {}
-  Value(int v) : type_(Type::kNumber), num_(v) {}
-  Value(int64_t v) : type_(Type::kNumber), num_(static_cast<double>(v)) {}
-  Value(size_t v) : type_(Type::kNumber), num_(static_cast<double>(v)) {}
-  Value(double v) : type_(Type::kNumber), num_(v) {}
-  Value(float v) : type_(Type::kNumber), num_(v) {}
-  Value(const char* s) : type_(Type::kString), str_(s) {}
-  Value(std::string s) : type_(Type::kString), str_(std::move(s)) {}
-  Value(std::string_view s) : type_(Type::kString), str_(s) {}
-
-  static Value Array() {
-    Value v;
-    v.type_ = Type::kArray;
-    return v;
+// Compact text. Never throws: invalid UTF-8 in a string becomes U+FFFD
+// (store pages are not always clean) and non-finite numbers become null.
+// '<' is written as \u003c so the text can be embedded in a page safely
+// ('<' can only occur inside JSON strings, so replacing it in the output is
+// exact).
+inline std::string Dump(const Json& v) {
+  std::string s = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  for (size_t at = s.find('<'); at != std::string::npos; at = s.find('<', at)) {
+    s.replace(at, 1, "\\u003c");
   }
-  static Value Object() {
-    Value v;
-    v.type_ = Type::kObject;
-    return v;
+  return s;
+}
+
+// Strict RFC 8259 parse of a whole document (surrounding whitespace
+// allowed, no comments); Corrupt with the parser's message otherwise.
+inline Result<Json> Parse(std::string_view text) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    return Status::Corrupt(std::string("bad JSON: ") + e.what());
   }
-  static Value Object(std::initializer_list<Member> members);
+}
 
-  Type type() const { return type_; }
-  bool is_null() const { return type_ == Type::kNull; }
-  bool is_bool() const { return type_ == Type::kBool; }
-  bool is_number() const { return type_ == Type::kNumber; }
-  bool is_string() const { return type_ == Type::kString; }
-  bool is_array() const { return type_ == Type::kArray; }
-  bool is_object() const { return type_ == Type::kObject; }
-
-  // Typed reads; a wrong type gives the fallback (callers check types first
-  // when the difference matters).
-  bool as_bool(bool fallback = false) const {
-    return is_bool() ? bool_ : fallback;
-  }
-  double as_number(double fallback = 0) const {
-    return is_number() ? num_ : fallback;
-  }
-  int64_t as_int(int64_t fallback = 0) const {
-    return is_number() ? static_cast<int64_t>(num_) : fallback;
-  }
-  const std::string& as_string() const;
-
-  // Arrays.
-  Value& push_back(Value v);
-  size_t size() const;  // elements or members; 0 for scalars
-  const Value& operator[](size_t i) const;
-  const std::vector<Value>& items() const { return arr_; }
-
-  // Objects. set() replaces an existing key in place.
-  Value& set(const std::string& key, Value v);
-  // A member, or a shared null when absent (or when not an object).
-  const Value& operator[](std::string_view key) const;
-  bool has(std::string_view key) const;
-  const std::vector<Member>& members() const { return obj_; }
-
- private:
-  Type type_ = Type::kNull;
-  bool bool_ = false;
-  double num_ = 0;
-  std::string str_;
-  std::vector<Value> arr_;
-  std::vector<Member> obj_;
-};
-
-// Compact serialisation. Non-finite numbers become null; integral values
-// print without a fraction; strings are escaped (control characters as
-// \u00XX, '<' too so a value can be embedded in a page safely).
-std::string Dump(const Value& v);
-
-// Strict parse of a whole document (surrounding whitespace allowed).
-Result<Value> Parse(std::string_view text);
+// A float as the double that prints as its shortest decimal form, so a
+// float similarity of 0.906f is written 0.906, not 0.906000018119812.
+inline double Shortest(float f) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, f);
+  double d = 0;
+  std::from_chars(buf, r.ptr, d);
+  return d;
+}
 
 // Returns `object` (JSON object text; empty means {}) with top-level member
 // `key` set to `value`, replacing a member of that name in place and
 // keeping the others in order: how each stage adds its part to a model
 // run's metrics without touching the others'. Corrupt when `object` is not
 // a JSON object.
-Result<std::string> SetMember(std::string_view object, const std::string& key,
-                              Value value);
+inline Result<std::string> SetMember(std::string_view object,
+                                     const std::string& key, Json value) {
+  Json o = Json::object();
+  if (object.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    Result<Json> parsed = Parse(object);
+    if (!parsed.ok() || !parsed->is_object()) {
+      return Status::Corrupt("not a JSON object: " +
+                             std::string(object.substr(0, 80)));
+    }
+    o = std::move(*parsed);
+  }
+  o[key] = std::move(value);
+  return Dump(o);
+}
 
 }  // namespace cratedig::json

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "core/strings.h"
 #include "crawler/html.h"
 
 namespace cratedig::crawler {
@@ -12,11 +13,9 @@ namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return s;
-}
+// Store text is trimmed of spaces only: a tab or newline inside a cell is
+// kept as the page has it.
+std::string_view TrimSp(std::string_view s) { return Trim(s, " "); }
 
 std::optional<std::string> NonEmpty(std::string s) {
   if (s.empty()) return std::nullopt;
@@ -43,7 +42,7 @@ void Need(const std::optional<double>& v, const char* name,
 
 // `Artist - "Title" - (m:ss) 138 BPM` (the BPM may be absent).
 void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
-  line = TrimView(line);
+  line = TrimSp(line);
   // BPM: the number before a trailing "BPM".
   size_t bpm_at = line.rfind("BPM");
   if (bpm_at != std::string_view::npos) {
@@ -55,7 +54,7 @@ void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
     }
     if (start < num_end) {
       t.bpm = ParseBpm(line.substr(start));
-      line = TrimView(line.substr(0, start));
+      line = TrimSp(line.substr(0, start));
     }
   }
   // Duration: the last "(...)" group, when it is a clock time.
@@ -64,9 +63,9 @@ void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
     auto d = ParseClockDuration(line.substr(open + 1, line.size() - open - 2));
     if (d) {
       t.duration_s = d;
-      line = TrimView(line.substr(0, open));
+      line = TrimSp(line.substr(0, open));
       if (!line.empty() && line.back() == '-') {
-        line = TrimView(line.substr(0, line.size() - 1));
+        line = TrimSp(line.substr(0, line.size() - 1));
       }
     }
   }
@@ -75,7 +74,7 @@ void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
   size_t sep = line.find(" - \"");
   size_t tstart;
   if (sep != std::string_view::npos) {
-    if (auto a = TrimView(line.substr(0, sep)); !a.empty()) {
+    if (auto a = TrimSp(line.substr(0, sep)); !a.empty()) {
       t.artist = std::string(a);
     }
     tstart = sep + 4;
@@ -86,7 +85,7 @@ void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
   }
   size_t tend = line.rfind('"');
   if (tend != std::string_view::npos && tend >= tstart) {
-    if (auto ti = TrimView(line.substr(tstart, tend - tstart)); !ti.empty()) {
+    if (auto ti = TrimSp(line.substr(tstart, tend - tstart)); !ti.empty()) {
       t.title = std::string(ti);
     }
   }
@@ -119,7 +118,7 @@ std::string TrackStoreId(const std::string& release_id, int position) {
 }
 
 std::optional<double> ParseClockDuration(std::string_view s) {
-  s = TrimView(s);
+  s = TrimSp(s);
   if (s.empty()) return std::nullopt;
   double total = 0;
   int fields = 0;
@@ -139,7 +138,7 @@ std::optional<double> ParseClockDuration(std::string_view s) {
 }
 
 std::optional<double> ParseIsoDuration(std::string_view s) {
-  s = TrimView(s);
+  s = TrimSp(s);
   if (s.empty() || (s[0] != 'P' && s[0] != 'p')) return std::nullopt;
   double total = 0;
   bool any = false;
@@ -182,13 +181,13 @@ std::optional<double> ParseIsoDuration(std::string_view s) {
 }
 
 std::optional<double> ParseBpm(std::string_view s) {
-  s = TrimView(s);
+  s = TrimSp(s);
   size_t i = 0;
   while (i < s.size() && !IsDigit(s[i])) ++i;
   size_t j = i;
   while (j < s.size() && (IsDigit(s[j]) || s[j] == '.')) ++j;
   if (j == i) return std::nullopt;
-  std::string_view rest = TrimView(s.substr(j));
+  std::string_view rest = TrimSp(s.substr(j));
   if (rest.substr(0, 3) != "BPM" && rest.substr(0, 3) != "bpm") {
     return std::nullopt;
   }
@@ -199,7 +198,7 @@ std::optional<double> ParseBpm(std::string_view s) {
 
 std::optional<std::string> ParseDate(std::string_view s,
                                      const std::string& format) {
-  std::string text(TrimView(s));
+  std::string text(TrimSp(s));
   if (text.empty()) return std::nullopt;
   std::tm tm{};
   const char* end = strptime(text.c_str(), format.c_str(), &tm);
@@ -384,7 +383,7 @@ ProductPage PageParser::ParseProduct(std::string_view html,
     size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::string key = line.substr(0, colon);
-    auto value = NonEmpty(std::string(TrimView(line.substr(colon + 1))));
+    auto value = NonEmpty(std::string(TrimSp(line.substr(colon + 1))));
     if (!value) continue;
     if (key == "Cat") {
       r.catalogue_number = value;

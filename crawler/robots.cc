@@ -2,28 +2,11 @@
 
 #include <cstdlib>
 
+#include "core/strings.h"
+
 namespace cratedig::crawler {
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // Upper-cases the hex digits of %xx escapes so "%2f" and "%2F" compare equal.
 std::string NormalizeEscapes(std::string_view s) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/strings.h"
 #include "crawler/html.h"
 
 namespace cratedig::crawler {
@@ -16,14 +17,6 @@ bool IsIdentChar(char c) {
 
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 const GumboNode* ParentElement(const GumboNode* node) {

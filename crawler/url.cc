@@ -1,56 +1,101 @@
 #include "crawler/url.h"
 
-#include <vector>
+#include <curl/curl.h>
+
+#include <charconv>
+#include <memory>
+
+#include "core/strings.h"
 
 namespace cratedig::crawler {
 
+// URLs are read by libcurl's URL API (CURLU), the same parser the fetch
+// uses on the URL we hand it, so the host the off-site check compares is
+// the host that will be contacted.
+
 namespace {
 
-std::string Lower(std::string_view s) {
+using UrlHandle = std::unique_ptr<CURLU, decltype(&curl_url_cleanup)>;
+
+UrlHandle NewHandle() { return UrlHandle(curl_url(), &curl_url_cleanup); }
+
+// One part of the parsed URL, "" when it has none.
+std::string Part(CURLU* h, CURLUPart part, unsigned flags = 0) {
+  char* s = nullptr;
+  if (curl_url_get(h, part, &s, flags) != CURLUE_OK || s == nullptr) return "";
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  curl_free(s);
   return out;
 }
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
-    s.remove_prefix(1);
+// The scheme `text` starts with (RFC 3986 3.1: ALPHA *( ALPHA / DIGIT / "+" /
+// "-" / "." ) ":"), lower case; "" when it is a relative reference. Read
+// here rather than by libcurl because libcurl refuses schemes it does not
+// know without telling which one it saw, and those must be Forbidden.
+std::string SchemeOf(std::string_view text) {
+  size_t i = 0;
+  auto alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  };
+  if (text.empty() || !alpha(text[0])) return "";
+  while (i < text.size() &&
+         (alpha(text[i]) || (text[i] >= '0' && text[i] <= '9') ||
+          text[i] == '+' || text[i] == '-' || text[i] == '.')) {
+    ++i;
   }
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
+  if (i == text.size() || text[i] != ':') return "";
+  return Lower(text.substr(0, i));
 }
 
-// RFC 3986 5.2.4, on the path part only (the query is kept aside).
-std::string RemoveDotSegments(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  bool trailing_slash = false;
-  while (i < path.size()) {
-    size_t j = path.find('/', i + 1);
-    if (j == std::string_view::npos) j = path.size();
-    std::string_view seg = path.substr(i + 1, j - i - 1);  // without '/'
-    trailing_slash = false;
-    if (seg == ".") {
-      trailing_slash = true;
-    } else if (seg == "..") {
-      if (!out.empty()) out.pop_back();
-      trailing_slash = true;
-    } else {
-      out.push_back(seg);
-    }
-    i = j;
+Status Refused(CURLUcode rc, std::string_view text) {
+  if (rc == CURLUE_USER_NOT_ALLOWED) {
+    return Status::InvalidArgument("URLs with credentials are refused: " +
+                                   std::string(text));
   }
-  std::string res;
-  for (std::string_view s : out) {
-    res += '/';
-    res += s;
+  return Status::InvalidArgument(std::string(curl_url_strerror(rc)) + ": " +
+                                 std::string(text));
+}
+
+// The Url of a handle libcurl has parsed.
+Result<Url> FromHandle(CURLU* h, std::string_view text) {
+  Url u;
+  u.scheme = Lower(Part(h, CURLUPART_SCHEME));
+  if (u.scheme != "http" && u.scheme != "https") {
+    return Status::Forbidden("only http and https URLs are fetched, not " +
+                             std::string(text));
   }
-  if (trailing_slash || res.empty()) res += '/';
-  return res;
+  u.host = Lower(Part(h, CURLUPART_HOST));
+  if (u.host.empty()) {
+    return Status::InvalidArgument("no host in URL: " + std::string(text));
+  }
+  const std::string port = Part(h, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  auto [end, ec] =
+      std::from_chars(port.data(), port.data() + port.size(), u.port);
+  if (ec != std::errc() || end != port.data() + port.size() || u.port <= 0 ||
+      u.port > 65535) {
+    return Status::InvalidArgument("bad port in URL: " + std::string(text));
+  }
+  u.path = Part(h, CURLUPART_PATH);
+  if (u.path.empty()) u.path = "/";
+  char* query = nullptr;
+  if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK && query) {
+    u.path += '?';
+    u.path += query;
+    curl_free(query);
+  }
+  return u;
+}
+
+// Hands `text` to libcurl: parsed alone when `h` is fresh, resolved against
+// the URL already in `h` otherwise.
+Result<Url> Set(CURLU* h, std::string_view text) {
+  if (h == nullptr) return Status::Internal("out of memory");
+  // Credentials are refused (they would leak into logs and the db); dot
+  // segments are removed; nothing is percent-encoded or decoded.
+  CURLUcode rc = curl_url_set(h, CURLUPART_URL, std::string(text).c_str(),
+                              CURLU_DISALLOW_USER);
+  if (rc != CURLUE_OK) return Refused(rc, text);
+  return FromHandle(h, text);
 }
 
 }  // namespace
@@ -66,107 +111,25 @@ std::string Url::HostKey() const { return host + ":" + std::to_string(port); }
 
 Result<Url> ParseUrl(std::string_view text) {
   text = Trim(text);
-  size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0) {
+  const std::string scheme = SchemeOf(text);
+  if (scheme.empty()) {
     return Status::InvalidArgument("not an absolute URL: " + std::string(text));
   }
-  Url u;
-  u.scheme = Lower(text.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") {
+  if (scheme != "http" && scheme != "https") {
     return Status::Forbidden("only http and https URLs are fetched, not " +
                              std::string(text));
   }
-  if (text.substr(colon, 3) != "://") {
-    return Status::InvalidArgument("not an absolute URL: " + std::string(text));
-  }
-  std::string_view rest = text.substr(colon + 3);
-  size_t end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
-  if (authority.find('@') != std::string_view::npos) {
-    return Status::InvalidArgument("URLs with credentials are refused: " +
-                                   std::string(text));
-  }
-  u.port = u.scheme == "https" ? 443 : 80;
-  std::string_view host = authority;
-  if (!authority.empty() && authority.front() == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return Status::InvalidArgument("bad host in URL: " + std::string(text));
-    }
-    host = authority.substr(0, close + 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return Status::InvalidArgument("bad host in URL: " + std::string(text));
-      }
-      authority = after;
-    } else {
-      authority = {};
-    }
-  } else {
-    size_t pc = authority.rfind(':');
-    if (pc != std::string_view::npos) {
-      host = authority.substr(0, pc);
-      authority = authority.substr(pc);
-    } else {
-      authority = {};
-    }
-  }
-  if (!authority.empty()) {  // ":port"
-    std::string_view digits = authority.substr(1);
-    if (!digits.empty()) {
-      int port = 0;
-      for (char c : digits) {
-        if (c < '0' || c > '9' || port > 65535) {
-          return Status::InvalidArgument("bad port in URL: " +
-                                         std::string(text));
-        }
-        port = port * 10 + (c - '0');
-      }
-      if (port <= 0 || port > 65535) {
-        return Status::InvalidArgument("bad port in URL: " + std::string(text));
-      }
-      u.port = port;
-    }
-  }
-  if (host.empty()) {
-    return Status::InvalidArgument("no host in URL: " + std::string(text));
-  }
-  u.host = Lower(host);
-  size_t hash = rest.find('#');
-  if (hash != std::string_view::npos) rest = rest.substr(0, hash);
-  size_t q = rest.find('?');
-  std::string_view path = rest.substr(0, q);
-  std::string_view query =
-      q == std::string_view::npos ? std::string_view() : rest.substr(q);
-  u.path = RemoveDotSegments(path.empty() ? "/" : path) + std::string(query);
-  return u;
+  return Set(NewHandle().get(), text);
 }
 
 Result<Url> ResolveUrl(const Url& base, std::string_view ref) {
   ref = Trim(ref);
-  size_t hash = ref.find('#');
-  if (hash != std::string_view::npos) ref = ref.substr(0, hash);
-  // A scheme: letters, digits, + - . before the first ':' and before / ? .
-  size_t colon = ref.find(':');
-  size_t first_delim = ref.find_first_of("/?");
-  if (colon != std::string_view::npos && colon > 0 &&
-      (first_delim == std::string_view::npos || colon < first_delim)) {
-    return ParseUrl(ref);
-  }
-  if (ref.substr(0, 2) == "//") {
-    return ParseUrl(base.scheme + ":" + std::string(ref));
-  }
-  std::string origin = base.Origin();
-  if (ref.empty()) return ParseUrl(origin + base.path);
-  if (ref.front() == '/') return ParseUrl(origin + std::string(ref));
-  std::string base_path = base.path.substr(0, base.path.find('?'));
-  if (ref.front() == '?')
-    return ParseUrl(origin + base_path + std::string(ref));
-  size_t slash = base_path.rfind('/');
-  std::string dir = base_path.substr(0, slash + 1);
-  return ParseUrl(origin + dir + std::string(ref));
+  ref = ref.substr(0, ref.find('#'));
+  if (!SchemeOf(ref).empty()) return ParseUrl(ref);
+  if (ref.empty()) return base;  // the same document
+  UrlHandle h = NewHandle();
+  CRATEDIG_RETURN_IF_ERROR(Set(h.get(), base.ToString()).status());
+  return Set(h.get(), ref);
 }
 
 }  // namespace cratedig::crawler

@@ -1,4 +1,4 @@
-// Url: the little URL handling the crawler needs (RFC 3986 subset): parse an
+// Url: the URL handling the crawler needs, on libcurl's URL API: parse an
 // absolute http(s) URL, resolve a reference against a base, and compare
 // origins. Fragments are dropped; nothing is percent-decoded.
 #pragma once

@@ -67,15 +67,15 @@ std::unordered_map<std::string, size_t> ArtistCounts(const EvalTracks& t) {
   return c;
 }
 
-json::Value PrecisionJson(const GenrePrecision& p) {
-  json::Value by_genre = json::Value::Object();
-  for (const auto& [g, v] : p.p10_by_genre) by_genre.set(g, v);
-  return json::Value::Object({{"p5", p.p5},
-                              {"p10", p.p10},
-                              {"p5_other_artist", p.p5_other_artist},
-                              {"p10_other_artist", p.p10_other_artist},
-                              {"queries", p.queries},
-                              {"p10_by_genre", by_genre}});
+json::Json PrecisionJson(const GenrePrecision& p) {
+  json::Json by_genre = json::Json::object();
+  for (const auto& [g, v] : p.p10_by_genre) by_genre[g] = v;
+  return json::Json({{"p5", p.p5},
+                     {"p10", p.p10},
+                     {"p5_other_artist", p.p5_other_artist},
+                     {"p10_other_artist", p.p10_other_artist},
+                     {"queries", p.queries},
+                     {"p10_by_genre", by_genre}});
 }
 
 }  // namespace
@@ -231,17 +231,15 @@ Result<std::vector<float>> AudioFeatureVectors(
   return out;
 }
 
-json::Value RecsEvaluation::ToJson() const {
-  json::Value methods_json = json::Value::Object();
-  for (const auto& [name, p] : methods)
-    methods_json.set(name, PrecisionJson(p));
-  return json::Value::Object(
-      {{"run", run_id},
-       {"tracks", tracks},
-       {"metric", "genre precision@k of nearest neighbours"},
-       {"methods", methods_json},
-       {"feature_tracks_missing", feature_tracks_missing},
-       {"cnn_beats_baselines", cnn_beats_baselines}});
+json::Json RecsEvaluation::ToJson() const {
+  json::Json methods_json = json::Json::object();
+  for (const auto& [name, p] : methods) methods_json[name] = PrecisionJson(p);
+  return json::Json({{"run", run_id},
+                     {"tracks", tracks},
+                     {"metric", "genre precision@k of nearest neighbours"},
+                     {"methods", methods_json},
+                     {"feature_tracks_missing", feature_tracks_missing},
+                     {"cnn_beats_baselines", cnn_beats_baselines}});
 }
 
 Result<RecsEvaluation> EvaluateRecommendations(db::Database& db, int64_t run_id,

@@ -74,7 +74,7 @@ struct RecsEvaluation {
   // p@10 of "cnn" above every baseline's (plain and other-artist).
   bool cnn_beats_baselines = false;
 
-  json::Value ToJson() const;
+  json::Json ToJson() const;
 };
 
 Result<RecsEvaluation> EvaluateRecommendations(

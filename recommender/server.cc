@@ -12,6 +12,7 @@
 
 #include "core/files.h"
 #include "core/json.h"
+#include "core/strings.h"
 #include "db/catalogue_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
@@ -25,12 +26,6 @@ namespace cratedig::recommender {
 namespace {
 
 constexpr const char* kJson = "application/json";
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // Parses a decimal track id; nullopt when it is not one.
 std::optional<int64_t> ParseId(const std::string& s) {
@@ -62,7 +57,7 @@ std::string AudioMime(const std::string& path) {
 
 void NotFound(httplib::Response& res, const std::string& what) {
   res.status = 404;
-  res.set_content(json::Dump(json::Value::Object({{"error", what}})), kJson);
+  res.set_content(json::Dump(json::Json({{"error", what}})), kJson);
 }
 
 }  // namespace
@@ -82,12 +77,12 @@ struct Server::Impl {
   std::mutex cache_mu;
   std::list<std::pair<int64_t, std::shared_ptr<const std::string>>> png_cache;
 
-  json::Value TrackJson(const TrackInfo& t, bool with_files) {
-    json::Value v = json::Value::Object({{"id", t.id},
-                                         {"artist", t.artist},
-                                         {"title", t.title},
-                                         {"genre", t.parent_genre},
-                                         {"store_preview_url", t.preview_url}});
+  json::Json TrackJson(const TrackInfo& t, bool with_files) {
+    json::Json v = json::Json({{"id", t.id},
+                               {"artist", t.artist},
+                               {"title", t.title},
+                               {"genre", t.parent_genre},
+                               {"store_preview_url", t.preview_url}});
     if (with_files) {
       bool has_preview = false;
       {
@@ -97,13 +92,13 @@ struct Server::Impl {
         has_preview = p.ok() && p->has_value() &&
                       (*p)->status == db::PreviewStatus::kOk && (*p)->path;
       }
-      v.set("preview", has_preview ? json::Value("/previews/" +
-                                                 std::to_string(t.id) + ".mp3")
-                                   : json::Value());
-      v.set("spectrogram",
-            tiles.count(t.id)
-                ? json::Value("/spectrograms/" + std::to_string(t.id) + ".png")
-                : json::Value());
+      v["preview"] =
+          has_preview ? json::Json("/previews/" + std::to_string(t.id) + ".mp3")
+                      : json::Json();
+      v["spectrogram"] =
+          tiles.count(t.id)
+              ? json::Json("/spectrograms/" + std::to_string(t.id) + ".png")
+              : json::Json();
     }
     return v;
   }
@@ -118,28 +113,27 @@ void Server::Impl::BuildMap() {
   std::vector<float> xy = PcaProject(set.vectors.data(), set.size(), set.dim);
   std::map<std::string, int> genre_index;
   for (const auto& t : set.tracks) genre_index.emplace(t.parent_genre, 0);
-  json::Value genres = json::Value::Array();
+  json::Json genres = json::Json::array();
   int gi = 0;
   for (auto& [g, idx] : genre_index) {
     idx = gi++;
     genres.push_back(g);
   }
-  json::Value points = json::Value::Array();
+  json::Json points = json::Json::array();
   for (size_t i = 0; i < set.size(); ++i) {
     const TrackInfo& t = set.tracks[i];
-    json::Value p = json::Value::Array();
+    json::Json p = json::Json::array();
     p.push_back(t.id);
-    p.push_back(xy[2 * i]);
-    p.push_back(xy[2 * i + 1]);
+    p.push_back(json::Shortest(xy[2 * i]));
+    p.push_back(json::Shortest(xy[2 * i + 1]));
     p.push_back(genre_index[t.parent_genre]);
     p.push_back(t.artist + " - " + t.title);
     points.push_back(std::move(p));
   }
-  map_json = json::Dump(json::Value::Object(
-      {{"run", set.run_id},
-       {"genres", genres},
-       {"fields", json::Value(std::string("id,x,y,genre,label"))},
-       {"points", points}}));
+  map_json = json::Dump(json::Json({{"run", set.run_id},
+                                    {"genres", genres},
+                                    {"fields", "id,x,y,genre,label"},
+                                    {"points", points}}));
 }
 
 std::shared_ptr<const std::string> Server::Impl::Spectrogram(int64_t id) {
@@ -178,7 +172,7 @@ void Server::Impl::Routes() {
       });
   http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      res.set_content(json::Dump(json::Value::Object(
+      res.set_content(json::Dump(json::Json(
                           {{"error", "HTTP " + std::to_string(res.status)}})),
                       kJson);
     }
@@ -198,7 +192,7 @@ void Server::Impl::Routes() {
     const std::string q = Lower(req.get_param_value("q"));
     const int limit = std::clamp(ParamInt(req, "limit", options.search_limit),
                                  1, options.search_limit);
-    json::Value out = json::Value::Array();
+    json::Json out = json::Json::array();
     if (!q.empty()) {
       const EmbeddingSet& set = rec->set();
       for (size_t i = 0; i < set.size() && static_cast<int>(out.size()) < limit;
@@ -208,10 +202,9 @@ void Server::Impl::Routes() {
         }
       }
     }
-    res.set_content(
-        json::Dump(json::Value::Object(
-            {{"query", req.get_param_value("q")}, {"tracks", out}})),
-        kJson);
+    res.set_content(json::Dump(json::Json({{"query", req.get_param_value("q")},
+                                           {"tracks", out}})),
+                    kJson);
   });
 
   http.Get(R"(/api/tracks/(\d+))",
@@ -219,8 +212,8 @@ void Server::Impl::Routes() {
              auto id = ParseId(req.matches[1]);
              const TrackInfo* t = id ? rec->Track(*id) : nullptr;
              if (!t) return NotFound(res, "no such track in this run");
-             json::Value v = TrackJson(*t, true);
-             v.set("run", rec->run_id());
+             json::Json v = TrackJson(*t, true);
+             v["run"] = rec->run_id();
              res.set_content(json::Dump(v), kJson);
            });
 
@@ -237,13 +230,13 @@ void Server::Impl::Routes() {
             req.get_param_value("exclude_same_artist") == "1";
         auto recs = rec->ForTrack(*id, ro);
         if (!recs.ok()) return NotFound(res, recs.status().message());
-        json::Value list = json::Value::Array();
+        json::Json list = json::Json::array();
         for (const Recommendation& r : *recs) {
-          json::Value v = TrackJson(r.track, true);
-          v.set("similarity", r.similarity);
+          json::Json v = TrackJson(r.track, true);
+          v["similarity"] = json::Shortest(r.similarity);
           list.push_back(std::move(v));
         }
-        res.set_content(json::Dump(json::Value::Object(
+        res.set_content(json::Dump(json::Json(
                             {{"track", TrackJson(*t, true)},
                              {"k", ro.k},
                              {"exclude_same_artist", ro.exclude_same_artist},

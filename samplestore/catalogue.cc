@@ -300,11 +300,11 @@ namespace {
 // The dump keeps its readable layout (a release per line); values are
 // escaped by core/json.
 std::string JsonString(const std::string& s) {
-  return json::Dump(json::Value(s));
+  return json::Dump(json::Json(s));
 }
 
 std::string JsonList(const std::vector<std::string>& v) {
-  json::Value a = json::Value::Array();
+  json::Json a = json::Json::array();
   for (const auto& x : v) a.push_back(x);
   return json::Dump(a);
 }

@@ -22,10 +22,10 @@ std::string Pct(int64_t num, int64_t den) {
   return den ? fmt::format("{:.0f}%", 100.0 * num / den) : "-";
 }
 
-json::Value MatrixJson(const std::vector<std::vector<int64_t>>& m) {
-  json::Value out = json::Value::Array();
+json::Json MatrixJson(const std::vector<std::vector<int64_t>>& m) {
+  json::Json out = json::Json::array();
   for (const auto& row : m) {
-    json::Value r = json::Value::Array();
+    json::Json r = json::Json::array();
     for (int64_t v : row) r.push_back(v);
     out.push_back(std::move(r));
   }
@@ -134,10 +134,10 @@ std::string Evaluation::ConfusionText() const {
   return out;
 }
 
-json::Value Evaluation::ToJson() const {
-  json::Value per = json::Value::Array();
+json::Json Evaluation::ToJson() const {
+  json::Json per = json::Json::array();
   for (const auto& x : per_genre) {
-    per.push_back(json::Value::Object(
+    per.push_back(json::Json(
         {{"genre", x.genre},
          {"tracks", x.tracks},
          {"tracks_right", x.tracks_right},
@@ -146,20 +146,20 @@ json::Value Evaluation::ToJson() const {
          {"tiles_right", x.tiles_right},
          {"tile_accuracy", x.tiles ? double(x.tiles_right) / x.tiles : 0}}));
   }
-  json::Value names = json::Value::Array();
+  json::Json names = json::Json::array();
   for (const auto& g : genres) names.push_back(g);
-  return json::Value::Object({{"split", split},
-                              {"dataset", dataset_hash},
-                              {"tile_accuracy", tile_accuracy()},
-                              {"track_accuracy", track_accuracy()},
-                              {"tiles", tiles},
-                              {"tracks", tracks},
-                              {"corrupt_tiles", corrupt_tiles},
-                              {"genres", std::move(names)},
-                              {"per_genre", std::move(per)},
-                              {"confusion", MatrixJson(confusion)},
-                              {"tile_confusion", MatrixJson(tile_confusion)},
-                              {"confusion_png", heatmap_path}});
+  return json::Json({{"split", split},
+                     {"dataset", dataset_hash},
+                     {"tile_accuracy", tile_accuracy()},
+                     {"track_accuracy", track_accuracy()},
+                     {"tiles", tiles},
+                     {"tracks", tracks},
+                     {"corrupt_tiles", corrupt_tiles},
+                     {"genres", std::move(names)},
+                     {"per_genre", std::move(per)},
+                     {"confusion", MatrixJson(confusion)},
+                     {"tile_confusion", MatrixJson(tile_confusion)},
+                     {"confusion_png", heatmap_path}});
 }
 
 Status WriteConfusionPng(const Evaluation& e, const std::string& path) {

@@ -49,7 +49,7 @@ struct Evaluation {
   std::string GenreTable() const;
   // The track confusion matrix, rows true, columns predicted.
   std::string ConfusionText() const;
-  json::Value ToJson() const;
+  json::Json ToJson() const;
 };
 
 // Collects tiles (in any order) and computes an Evaluation.

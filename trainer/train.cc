@@ -418,16 +418,16 @@ Result<TrainReport> Train(db::Database& db,
   run.status = "done";
   run.checkpoint_path = report.checkpoint_path;
   run.finished_at = db::NowMs();
-  json::Value training =
-      json::Value::Object({{"epochs", report.epochs_run},
-                           {"best_epoch", report.best_epoch},
-                           {"best_val_loss", report.best_val_loss},
-                           {"best_val_acc", report.best_val_acc},
-                           {"early_stopped", report.early_stopped},
-                           {"train_tiles", report.train_tiles},
-                           {"val_tiles", report.val_tiles},
-                           {"unlabelled_tiles", report.unlabelled_tiles},
-                           {"corrupt_tiles", report.corrupt_tiles}});
+  json::Json training =
+      json::Json({{"epochs", report.epochs_run},
+                  {"best_epoch", report.best_epoch},
+                  {"best_val_loss", report.best_val_loss},
+                  {"best_val_acc", report.best_val_acc},
+                  {"early_stopped", report.early_stopped},
+                  {"train_tiles", report.train_tiles},
+                  {"val_tiles", report.val_tiles},
+                  {"unlabelled_tiles", report.unlabelled_tiles},
+                  {"corrupt_tiles", report.corrupt_tiles}});
   CRATEDIG_ASSIGN_OR_RETURN(
       std::string metrics,
       json::SetMember(run.metrics.value_or(""), "training", training));

@@ -41,6 +41,11 @@ int FreePort() {
   return port;
 }
 
+// A string member, or "" when the driver answered something else.
+std::string Str(const json::Json& v) {
+  return v.is_string() ? v.get<std::string>() : "";
+}
+
 std::string Base64Decode(const std::string& in) {
   auto val = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -91,7 +96,7 @@ class WebDriver {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    json::Value args = json::Value::Array();
+    json::Json args = json::Json::array();
     for (const char* a :
          {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
           "--no-first-run", "--disable-background-networking",
@@ -101,16 +106,16 @@ class WebDriver {
       args.push_back(a);
     }
     args.push_back("--user-data-dir=" + profile.string());
-    json::Value chrome = json::Value::Object({{"binary", kChromium}});
-    chrome.set("args", args);
-    json::Value always = json::Value::Object({{"browserName", "chrome"}});
-    always.set("goog:chromeOptions", chrome);
-    json::Value caps = json::Value::Object();
-    caps.set("alwaysMatch", always);
-    json::Value body = json::Value::Object();
-    body.set("capabilities", caps);
-    json::Value r = Call("POST", "/session", body);
-    session_ = r["value"]["sessionId"].as_string();
+    json::Json chrome = json::Json({{"binary", kChromium}});
+    chrome["args"] = args;
+    json::Json always = json::Json({{"browserName", "chrome"}});
+    always["goog:chromeOptions"] = chrome;
+    json::Json caps = json::Json::object();
+    caps["alwaysMatch"] = always;
+    json::Json body = json::Json::object();
+    body["capabilities"] = caps;
+    json::Json r = Call("POST", "/session", body);
+    session_ = Str(r["value"]["sessionId"]);
     if (session_.empty()) return "no session: " + json::Dump(r);
     return "";
   }
@@ -127,8 +132,8 @@ class WebDriver {
     }
   }
 
-  json::Value Call(const std::string& method, const std::string& path,
-                   const json::Value& body) {
+  json::Json Call(const std::string& method, const std::string& path,
+                  const json::Json& body) {
     httplib::Result res{nullptr, httplib::Error::Unknown};
     if (method == "POST") {
       res = http_->Post(path.c_str(), json::Dump(body), "application/json");
@@ -139,33 +144,31 @@ class WebDriver {
     }
     if (!res) return {};
     auto v = json::Parse(res->body);
-    return v.ok() ? *v : json::Value();
+    return v.ok() ? *v : json::Json();
   }
-  json::Value S(const std::string& method, const std::string& tail,
-                const json::Value& body = json::Value::Object()) {
+  json::Json S(const std::string& method, const std::string& tail,
+               const json::Json& body = json::Json::object()) {
     return Call(method, "/session/" + session_ + tail, body);
   }
 
   void Go(const std::string& url) {
-    S("POST", "/url", json::Value::Object({{"url", url}}));
+    S("POST", "/url", json::Json({{"url", url}}));
   }
   // The element id, or "" when not found.
   std::string Find(const std::string& css) {
-    json::Value r =
-        S("POST", "/element",
-          json::Value::Object({{"using", "css selector"}, {"value", css}}));
-    return r["value"][kElementKey].as_string();
+    json::Json r = S("POST", "/element",
+                     json::Json({{"using", "css selector"}, {"value", css}}));
+    return Str(r["value"][kElementKey]);
   }
   void Click(const std::string& element) {
     S("POST", "/element/" + element + "/click");
   }
   void Type(const std::string& element, const std::string& text) {
-    S("POST", "/element/" + element + "/value",
-      json::Value::Object({{"text", text}}));
+    S("POST", "/element/" + element + "/value", json::Json({{"text", text}}));
   }
-  json::Value Eval(const std::string& script) {
-    json::Value body = json::Value::Object({{"script", script}});
-    body.set("args", json::Value::Array());
+  json::Json Eval(const std::string& script) {
+    json::Json body = json::Json({{"script", script}});
+    body["args"] = json::Json::array();
     return S("POST", "/execute/sync", body)["value"];
   }
   // Polls `script` until it returns true (or the timeout passes).
@@ -173,13 +176,13 @@ class WebDriver {
     auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (Eval(script).as_bool()) return true;
+      if (Eval(script) == true) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
   }
   std::string Screenshot() {
-    return Base64Decode(S("GET", "/screenshot")["value"].as_string());
+    return Base64Decode(S("GET", "/screenshot")["value"].get<std::string>());
   }
 
  private:
@@ -232,7 +235,7 @@ TEST(BrowserTest, SearchPlayAndFollowARecommendation) {
       "' && document.querySelectorAll('#recs li').length == 10"));
   EXPECT_EQ(wd.Eval("return document.querySelector('#track-title')"
                     ".textContent")
-                .as_string(),
+                .get<std::string>(),
             "Artist E \u2013 Tune 8");
 
   // Play: the audio element loads the preview served by id and runs.
@@ -245,7 +248,7 @@ TEST(BrowserTest, SearchPlayAndFollowARecommendation) {
               "return [p.paused, p.currentTime, p.readyState, p.currentSrc, "
               "p.error ? p.error.code : 0];"));
   EXPECT_EQ(wd.Eval("return document.querySelector('#player').currentSrc")
-                .as_string(),
+                .get<std::string>(),
             url + "previews/" + want + ".mp3");
   // The spectrogram image decoded.
   EXPECT_TRUE(
@@ -255,13 +258,14 @@ TEST(BrowserTest, SearchPlayAndFollowARecommendation) {
   // The first recommendation: the same-genre track by the same artist.
   const std::string rec_id =
       wd.Eval("return document.querySelector('#recs li').dataset.id")
-          .as_string();
+          .get<std::string>();
   EXPECT_EQ(rec_id, std::to_string(fx.track_ids[9]));
   wd.Click(wd.Find("#recs li .open"));
   ASSERT_TRUE(wd.WaitFor(
       "return document.querySelector('#track-panel').dataset.id == '" + rec_id +
       "'"));
-  EXPECT_EQ(wd.Eval("return location.hash").as_string(), "#track=" + rec_id);
+  EXPECT_EQ(wd.Eval("return location.hash").get<std::string>(),
+            "#track=" + rec_id);
   // The new track's recommendations include the one we came from.
   EXPECT_TRUE(wd.WaitFor("return document.querySelector('#recs li[data-id=\"" +
                          want + "\"]') !== null"));

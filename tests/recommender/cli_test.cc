@@ -61,14 +61,15 @@ TEST_F(CliTest, RecommendPrintsTableAndJson) {
   ASSERT_EQ(j.exit_code, 0) << j.out;
   auto v = json::Parse(j.out);
   ASSERT_TRUE(v.ok()) << j.out;
-  EXPECT_EQ((*v)["run"].as_int(), fx_.run_id);
-  EXPECT_EQ((*v)["index"]["kind"].as_string(), "hnsw");
-  EXPECT_TRUE((*v)["index"].has("recall_at_10"));
+  EXPECT_EQ((*v)["run"].get<int64_t>(), fx_.run_id);
+  EXPECT_EQ((*v)["index"]["kind"].get<std::string>(), "hnsw");
+  EXPECT_TRUE((*v)["index"].contains("recall_at_10"));
   ASSERT_EQ((*v)["recommendations"].size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
-    EXPECT_NE((*v)["recommendations"][i]["artist"].as_string(), "Artist A");
+    EXPECT_NE((*v)["recommendations"][i]["artist"].get<std::string>(),
+              "Artist A");
   }
-  EXPECT_EQ((*v)["recommendations"][0]["genre"].as_string(), "Trance");
+  EXPECT_EQ((*v)["recommendations"][0]["genre"].get<std::string>(), "Trance");
 }
 
 TEST_F(CliTest, RecommendErrors) {
@@ -84,9 +85,9 @@ TEST_F(CliTest, EvaluateRecsPrintsAndStores) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   auto v = json::Parse(r.out);
   ASSERT_TRUE(v.ok()) << r.out;
-  EXPECT_DOUBLE_EQ((*v)["methods"]["cnn"]["p10"].as_number(), 0.3);
-  EXPECT_TRUE((*v)["methods"].has("random"));
-  EXPECT_TRUE((*v)["methods"].has("audio_features"));
+  EXPECT_DOUBLE_EQ((*v)["methods"]["cnn"]["p10"].get<double>(), 0.3);
+  EXPECT_TRUE((*v)["methods"].contains("random"));
+  EXPECT_TRUE((*v)["methods"].contains("audio_features"));
   CliRun t = Cratedig("evaluate-recs" + db_ + " --no-store");
   ASSERT_EQ(t.exit_code, 0);
   EXPECT_NE(t.out.find("audio_features"), std::string::npos);

@@ -74,9 +74,10 @@ TEST_F(EvaluateTest, KnownPrecisionForEmbeddingsAndBaselines) {
   ASSERT_TRUE(run.ok() && run->has_value());
   auto metrics = json::Parse(*(*run)->metrics);
   ASSERT_TRUE(metrics.ok());
-  EXPECT_DOUBLE_EQ((*metrics)["holdout_track_accuracy"].as_number(), 0.5);
+  EXPECT_DOUBLE_EQ((*metrics)["holdout_track_accuracy"].get<double>(), 0.5);
   EXPECT_DOUBLE_EQ(
-      (*metrics)["recommendations"]["methods"]["cnn"]["p10"].as_number(), 0.3);
+      (*metrics)["recommendations"]["methods"]["cnn"]["p10"].get<double>(),
+      0.3);
 }
 
 TEST(RandomBaselineTest, SeededAndNearTheGenreShare) {

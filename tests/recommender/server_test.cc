@@ -26,7 +26,7 @@ class ServerTest : public ::testing::Test {
     ASSERT_EQ(server_.Start(fx_.db_path), "");
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_.port());
   }
-  json::Value GetJson(const std::string& path, int want_status = 200) {
+  json::Json GetJson(const std::string& path, int want_status = 200) {
     auto res = client_->Get(path.c_str());
     EXPECT_TRUE(res) << path;
     if (!res) return {};
@@ -34,7 +34,7 @@ class ServerTest : public ::testing::Test {
     EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
     auto v = json::Parse(res->body);
     EXPECT_TRUE(v.ok()) << path << ": " << res->body;
-    return v.ok() ? *v : json::Value();
+    return v.ok() ? *v : json::Json();
   }
   int64_t id(int row) const { return fx_.track_ids[row]; }
 
@@ -45,10 +45,10 @@ class ServerTest : public ::testing::Test {
 };
 
 TEST_F(ServerTest, SearchFindsArtistOrTitleCaseInsensitively) {
-  json::Value v = GetJson("/api/search?q=artist%20b");
+  json::Json v = GetJson("/api/search?q=artist%20b");
   ASSERT_EQ(v["tracks"].size(), 2u);  // rows 2 and 3
-  EXPECT_EQ(v["tracks"][0]["id"].as_int(), id(2));
-  EXPECT_EQ(v["tracks"][0]["genre"].as_string(), "Trance");
+  EXPECT_EQ(v["tracks"][0]["id"].get<int64_t>(), id(2));
+  EXPECT_EQ(v["tracks"][0]["genre"].get<std::string>(), "Trance");
   EXPECT_EQ(GetJson("/api/search?q=TUNE%2011")["tracks"].size(), 1u);
   EXPECT_EQ(GetJson("/api/search?q=tune&limit=4")["tracks"].size(), 4u);
   EXPECT_EQ(GetJson("/api/search?q=nothing-like-this")["tracks"].size(), 0u);
@@ -56,36 +56,37 @@ TEST_F(ServerTest, SearchFindsArtistOrTitleCaseInsensitively) {
 }
 
 TEST_F(ServerTest, TrackAndRecommendations) {
-  json::Value t = GetJson("/api/tracks/" + std::to_string(id(4)));
-  EXPECT_EQ(t["title"].as_string(), "Tune 4");
-  EXPECT_EQ(t["genre"].as_string(), "Drum and Bass");
-  EXPECT_EQ(t["preview"].as_string(),
+  json::Json t = GetJson("/api/tracks/" + std::to_string(id(4)));
+  EXPECT_EQ(t["title"].get<std::string>(), "Tune 4");
+  EXPECT_EQ(t["genre"].get<std::string>(), "Drum and Bass");
+  EXPECT_EQ(t["preview"].get<std::string>(),
             "/previews/" + std::to_string(id(4)) + ".mp3");
-  EXPECT_EQ(t["run"].as_int(), fx_.run_id);
+  EXPECT_EQ(t["run"].get<int64_t>(), fx_.run_id);
   EXPECT_TRUE(
       GetJson("/api/tracks/" + std::to_string(id(5)))["preview"].is_null());
   EXPECT_TRUE(
       GetJson("/api/tracks/" + std::to_string(id(6)))["spectrogram"].is_null());
   GetJson("/api/tracks/987654", 404);
 
-  json::Value r =
+  json::Json r =
       GetJson("/api/tracks/" + std::to_string(id(4)) + "/recommendations?k=4");
   ASSERT_EQ(r["recommendations"].size(), 4u);
-  EXPECT_EQ(r["index"].as_string(), "exact");
+  EXPECT_EQ(r["index"].get<std::string>(), "exact");
   double last = 2;
   for (size_t i = 0; i < 4; ++i) {
-    const json::Value& x = r["recommendations"][i];
-    EXPECT_NE(x["id"].as_int(), id(4));
-    EXPECT_LE(x["similarity"].as_number(), last);
-    last = x["similarity"].as_number();
+    json::Json& x = r["recommendations"][i];
+    EXPECT_NE(x["id"].get<int64_t>(), id(4));
+    EXPECT_LE(x["similarity"].get<double>(), last);
+    last = x["similarity"].get<double>();
     if (i < 3) {
-      EXPECT_EQ(x["genre"].as_string(), "Drum and Bass");
+      EXPECT_EQ(x["genre"].get<std::string>(), "Drum and Bass");
     }
   }
-  json::Value other = GetJson("/api/tracks/" + std::to_string(id(4)) +
-                              "/recommendations?k=3&exclude_same_artist=1");
+  json::Json other = GetJson("/api/tracks/" + std::to_string(id(4)) +
+                             "/recommendations?k=3&exclude_same_artist=1");
   for (size_t i = 0; i < other["recommendations"].size(); ++i) {
-    EXPECT_NE(other["recommendations"][i]["id"].as_int(), id(5));  // Artist C
+    EXPECT_NE(other["recommendations"][i]["id"].get<int64_t>(),
+              id(5));  // Artist C
   }
   // k is clamped, not trusted.
   EXPECT_EQ(GetJson("/api/tracks/" + std::to_string(id(4)) +
@@ -95,7 +96,7 @@ TEST_F(ServerTest, TrackAndRecommendations) {
 }
 
 TEST_F(ServerTest, MapHasEveryTrackWithAGenre) {
-  json::Value m = GetJson("/api/map");
+  json::Json m = GetJson("/api/map");
   EXPECT_EQ(m["points"].size(), 12u);
   EXPECT_EQ(m["genres"].size(), 3u);
   EXPECT_EQ(m["points"][0].size(), 5u);  // id, x, y, genre, label
