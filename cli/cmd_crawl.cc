@@ -59,17 +59,18 @@ int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
   if (!ctx.quiet) {
     fmt::print(
         "crawl: {} pages ({} listing, {} product), {} failed, {} left "
-        "pending\n"
+        "pending, {} failed earlier retried\n"
         "  {} releases and {} tracks written, {} missing fields, {} parse "
         "errors\n"
         "  {} requests ({:.1f}/s), {}, {} retries, {} x 429, {} redirects, "
         "{} robots-forbidden\n"
         "  elapsed {:.2f} s, cpu {:.2f} s\n",
         s.pages, s.listing_pages, s.product_pages, s.failed_pages,
-        s.pending_left, s.releases, s.tracks, s.missing_fields, s.parse_errors,
-        s.requests, s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0,
-        HumanBytes(s.bytes), s.retries, s.http_429, s.redirects,
-        s.robots_forbidden, s.elapsed_s, s.cpu_s);
+        s.pending_left, s.requeued, s.releases, s.tracks, s.missing_fields,
+        s.parse_errors, s.requests,
+        s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, HumanBytes(s.bytes),
+        s.retries, s.http_429, s.redirects, s.robots_forbidden, s.elapsed_s,
+        s.cpu_s);
   }
   if (s.cancelled) {
     return Fail("crawl",
@@ -97,6 +98,11 @@ void RegisterCrawl(CLI::App& app, Context& ctx) {
   cmd->add_option("--seed", o->crawl.seed,
                   "Seed of the delay jitter (0: random)")
       ->capture_default_str();
+  cmd->add_flag("--retry-failed", o->crawl.retry_failed,
+                "Fetch again every page that failed in an earlier run (404s "
+                "too); without it only transient failures (network, "
+                "truncated, 5xx, 429) are retried, once politeness."
+                "rerun_backoff_base has passed");
   cmd->callback([o, &ctx] { ctx.exit_code = RunCrawlCommand(*o, ctx); });
 }
 

@@ -33,11 +33,12 @@ int RunDownloadCommand(const DownloadCliOptions& o, Context& ctx) {
   const crawler::DownloadStats& s = *stats;
   if (!ctx.quiet) {
     fmt::print(
-        "download: {} picked, {} already there, {} downloaded, {} failed\n"
+        "download: {} picked, {} already there, {} damaged on disk (fetched "
+        "again), {} downloaded, {} failed\n"
         "  {} requests ({:.1f}/s), {:.1f} MiB, {} retries, {} x 429, {} "
         "robots-forbidden\n"
         "  elapsed {:.2f} s; files in {}\n",
-        s.picked, s.skipped, s.ok, s.failed, s.requests,
+        s.picked, s.skipped, s.damaged, s.ok, s.failed, s.requests,
         s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, s.bytes / 1048576.0,
         s.retries, s.http_429, s.robots_forbidden, s.elapsed_s, o.dl.out_dir);
   }

@@ -35,6 +35,19 @@ Status PrintStatus(const StatusOptions& o) {
   fmt::print("crawl frontier: {} pending, {} done, {} failed, {} forbidden\n",
              fcount["pending"], fcount["done"], fcount["failed"],
              fcount["forbidden"]);
+  CRATEDIG_ASSIGN_OR_RETURN(auto reasons, frontier.CountFailuresByReason());
+  if (!reasons.empty()) {
+    std::string line;
+    for (const auto& [reason, n] : reasons) {
+      line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n,
+                          reason.empty() ? "unknown" : reason);
+    }
+    fmt::print(
+        "  failures by reason: {} (network, truncated, http_5xx, http_429 and "
+        "http_408 are retried by a later crawl; `crawl --retry-failed` "
+        "retries all)\n",
+        line);
+  }
   CRATEDIG_ASSIGN_OR_RETURN(int64_t nrel, releases.Count());
   CRATEDIG_ASSIGN_OR_RETURN(int64_t ntr, tracks.Count());
   fmt::print("catalogue: {} releases, {} tracks\n", nrel, ntr);

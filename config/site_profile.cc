@@ -29,6 +29,9 @@ void PolitenessSettings::Read(TomlReader& r) {
   r.Read("max_response_bytes", max_response_bytes);
   r.Read("max_redirects", max_redirects);
   r.Read("max_hosts_in_flight", max_hosts_in_flight);
+  r.Read("rerun_backoff_base", rerun_backoff_base);
+  r.Read("rerun_backoff_max", rerun_backoff_max);
+  r.Read("rerun_max_attempts", rerun_max_attempts);
 }
 
 void PolitenessSettings::Validate(TomlReader& r) {
@@ -46,6 +49,15 @@ void PolitenessSettings::Validate(TomlReader& r) {
     r.Fail("max_redirects", "expected an integer in 0..20");
   }
   if (max_hosts_in_flight < 1) r.Fail("max_hosts_in_flight", "expected >= 1");
+  if (rerun_backoff_base < 0) {
+    r.Fail("rerun_backoff_base", "expected a number >= 0");
+  }
+  if (rerun_backoff_max < rerun_backoff_base) {
+    r.Fail("rerun_backoff_max", "expected a number >= rerun_backoff_base");
+  }
+  if (rerun_max_attempts < 1) {
+    r.Fail("rerun_max_attempts", "expected an integer >= 1");
+  }
 }
 
 void ListingSpec::Read(TomlReader& r) {
@@ -183,7 +195,10 @@ std::string SiteProfile::ToToml() const {
                        {"timeout", p.timeout},
                        {"max_response_bytes", p.max_response_bytes},
                        {"max_redirects", p.max_redirects},
-                       {"max_hosts_in_flight", p.max_hosts_in_flight}});
+                       {"max_hosts_in_flight", p.max_hosts_in_flight},
+                       {"rerun_backoff_base", p.rerun_backoff_base},
+                       {"rerun_backoff_max", p.rerun_backoff_max},
+                       {"rerun_max_attempts", p.rerun_max_attempts}});
   return ToTomlString(t);
 }
 

@@ -33,6 +33,14 @@ struct PolitenessSettings {
   int64_t max_response_bytes = 32 << 20;
   int max_redirects = 5;
   int max_hosts_in_flight = 4;  // concurrent hosts (1 request each)
+  // Across runs: a page that failed for a transient reason (network error,
+  // truncated body, 5xx, 429, 408; crawler/failure.h) is fetched again by
+  // a later crawl once rerun_backoff_base * 2^(failed runs - 1) seconds
+  // (at most rerun_backoff_max) have passed, until it has failed
+  // rerun_max_attempts runs; `crawl --retry-failed` retries every failure.
+  double rerun_backoff_base = 300.0;  // seconds; 0: the very next run
+  double rerun_backoff_max = 86400.0;
+  int rerun_max_attempts = 8;
 
   void Read(TomlReader& r);
   void Validate(TomlReader& r);

@@ -3,14 +3,17 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <set>
 
+#include "crawler/failure.h"
 #include "crawler/page_parser.h"
 #include "crawler/polite_client.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
+#include "db/writer_lock.h"
 
 namespace cratedig::crawler {
 
@@ -91,11 +94,18 @@ class PageWriter {
             bool is_new, frontier_.Add(*page.next_url, "listing", e.context));
         added += is_new;
       }
-      st.tracks += static_cast<int64_t>(tracks.size());
-      return frontier_.MarkDone(e.id, http_status);
+      CRATEDIG_RETURN_IF_ERROR(frontier_.MarkDone(e.id, http_status));
+      // Counted only once committed; a track is often on both the listing
+      // and its product page, which must not count it twice.
+      for (const db::TrackRecord& t : tracks) tracks_seen_.insert(t.store_id);
+      for (const ParsedRelease& r : page.releases) {
+        releases_seen_.insert(r.store_id);
+      }
+      return Status::Ok();
     });
     if (!s.ok()) return s;
-    st.releases += static_cast<int64_t>(page.releases.size());
+    st.tracks = static_cast<int64_t>(tracks_seen_.size());
+    st.releases = static_cast<int64_t>(releases_seen_.size());
     return added;
   }
 
@@ -114,15 +124,23 @@ class PageWriter {
           tracks.push_back(ToRecord(t, ids[0]));
         }
         CRATEDIG_RETURN_IF_ERROR(tracks_.MergeMany(tracks, true));
-        st.tracks += static_cast<int64_t>(tracks.size());
+        for (const db::TrackRecord& t : tracks) {
+          tracks_seen_.insert(t.store_id);
+        }
+        releases_seen_.insert(rel.store_id);
       }
-      return frontier_.MarkDone(e.id, http_status);
+      CRATEDIG_RETURN_IF_ERROR(frontier_.MarkDone(e.id, http_status));
+      st.tracks = static_cast<int64_t>(tracks_seen_.size());
+      st.releases = static_cast<int64_t>(releases_seen_.size());
+      return Status::Ok();
     });
   }
 
   Status MarkFinal(const db::FrontierEntry& e, db::FrontierStatus status,
-                   std::optional<int> http_status, const std::string& error) {
-    return frontier_.MarkFinal(e.id, status, http_status, error);
+                   std::optional<int> http_status, const std::string& error,
+                   const std::string& failure, int64_t retry_at) {
+    return frontier_.MarkFinal(e.id, status, http_status, error, failure,
+                               retry_at);
   }
 
  private:
@@ -130,7 +148,17 @@ class PageWriter {
   db::FrontierTable frontier_;
   db::ReleasesTable releases_;
   db::TracksTable tracks_;
+  std::set<std::string> tracks_seen_;
+  std::set<std::string> releases_seen_;
 };
+
+// When a later run may retry a page that has now failed `runs` times for
+// a transient reason: base * 2^(runs - 1) seconds from now, capped.
+int64_t RerunAt(const config::PolitenessSettings& p, int runs) {
+  double wait = p.rerun_backoff_base * std::pow(2.0, std::max(0, runs - 1));
+  wait = std::min(wait, p.rerun_backoff_max);
+  return db::NowMs() + static_cast<int64_t>(wait * 1000);
+}
 
 }  // namespace
 
@@ -188,9 +216,17 @@ Result<CrawlStats> RunCrawl(db::Database& db,
                                    "' has no listings to crawl");
   }
 
+  CRATEDIG_ASSIGN_OR_RETURN(std::unique_ptr<db::WriterLock> lock,
+                            db::WriterLock::Acquire(db.path(), "crawl"));
+
   db::FrontierTable frontier(db);
   db::HostsTable hosts(db);
   CRATEDIG_RETURN_IF_ERROR(db.InTransaction([&]() -> Status {
+    CRATEDIG_ASSIGN_OR_RETURN(
+        st.requeued,
+        frontier.RequeueFailed(db::NowMs(), options.retry_failed,
+                               TransientFailureReasons(),
+                               profile.politeness.rerun_max_attempts));
     for (const auto& [slug, parent] : parent_of) {
       CRATEDIG_ASSIGN_OR_RETURN(
           bool is_new,
@@ -298,9 +334,15 @@ Result<CrawlStats> RunCrawl(db::Database& db,
                                     : db::FrontierStatus::kFailed;
         std::optional<int> hs;
         if (r.http_status != 0) hs = r.http_status;
+        const std::string reason = FailureReason(r);
+        const int64_t retry_at =
+            IsTransientFailure(reason)
+                ? RerunAt(profile.politeness, e.attempts + 1)
+                : 0;
         CRATEDIG_RETURN_IF_ERROR(writer.MarkFinal(
             e, fs, hs,
-            std::string(ClientOutcomeName(r.outcome)) + ": " + r.error));
+            std::string(ClientOutcomeName(r.outcome)) + ": " + r.error, reason,
+            retry_at));
         ++st.failed_pages;
         ++finished_total;
       }

@@ -36,6 +36,9 @@ struct CrawlOptions {
   // of politeness.max_hosts_in_flight. Default: 2 (one in flight, one
   // ready the moment it returns).
   int queue_ahead = 2;
+  // Retry every failed page now (404s too), not only the transient
+  // failures whose backoff has passed (politeness.rerun_*). Default: false.
+  bool retry_failed = false;
 };
 
 struct CrawlStats {
@@ -43,8 +46,10 @@ struct CrawlStats {
   int64_t listing_pages = 0;
   int64_t product_pages = 0;
   int64_t failed_pages = 0;  // final failures (404, gave up, off-site...)
-  int64_t releases = 0;      // release records written (with repeats)
-  int64_t tracks = 0;        // track records written (with repeats)
+  int64_t releases = 0;      // distinct releases written in this run
+  int64_t tracks = 0;        // distinct tracks written in this run
+  // Failed pages of earlier runs put back in the queue by this run.
+  int64_t requeued = 0;
   int64_t missing_fields = 0;
   int64_t parse_errors = 0;
   // From the downloader.
@@ -67,6 +72,11 @@ struct CrawlStats {
 
 // Runs (or resumes) the crawl into `db`. `cancel` and `clock` may be null
 // (SystemClock). Progress reports use stage "crawl", unit "pages".
+// Holds the database's WriterLock (db/writer_lock.h) while it runs: a
+// second crawl or download on the same database fails with Unavailable.
+// A page that fails keeps its attempt count, last error and reason
+// (frontier.failure); transient ones are requeued by a later run (see
+// PolitenessSettings::rerun_backoff_base), all of them with retry_failed.
 Result<CrawlStats> RunCrawl(db::Database& db,
                             const config::SiteProfile& profile,
                             const CrawlOptions& options,

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -12,6 +14,7 @@
 #include "core/files.h"
 #include "crawler/mp3_check.h"
 #include "crawler/polite_client.h"
+#include "db/writer_lock.h"
 
 namespace cratedig::crawler {
 
@@ -46,21 +49,46 @@ std::vector<db::TrackRecord> PickTracks(
 
 namespace {
 
-// Writes data to `tmp` (created exclusively), ready for CommitTempFile.
+// "cannot write X: No space left on device" says what to do about it.
+Status WriteError(const std::string& what, const fs::path& p, int err) {
+  std::string msg = what + " " + p.string() + ": " + std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) {
+    msg += " (no space left on the disk of " + p.parent_path().string() +
+           "; free some and rerun: the previews already saved are kept)";
+  }
+  return Status::IoError(msg);
+}
+
+// Writes data to `tmp`, ready for CommitTempFile.
 Status WriteTemp(const fs::path& tmp, std::string_view data) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IoError("cannot create " + tmp.string());
+  if (fd < 0) return WriteError("cannot create", tmp, errno);
   size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
     if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
       ::close(fd);
-      return Status::IoError("cannot write " + tmp.string());
+      return WriteError("cannot write", tmp, err);
     }
     off += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) return Status::IoError("cannot close " + tmp.string());
+  if (::close(fd) != 0) return WriteError("cannot close", tmp, errno);
   return Status::Ok();
+}
+
+// True when `path` holds exactly the bytes recorded: its size first (cheap),
+// then its sha256. A file truncated or damaged on disk is fetched again.
+bool FileMatches(const std::string& path, std::optional<int64_t> bytes,
+                 const std::optional<std::string>& sha) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  const auto size = fs::file_size(path, ec);
+  if (ec || (bytes && static_cast<int64_t>(size) != *bytes)) return false;
+  if (!sha) return true;
+  auto got = Sha256File(path);
+  return got.ok() && *got == *sha;
 }
 
 }  // namespace
@@ -76,6 +104,8 @@ Result<DownloadStats> RunDownload(db::Database& db,
   if (options.per_genre < 0) {
     return Status::InvalidArgument("per_genre must be >= 0");
   }
+  CRATEDIG_ASSIGN_OR_RETURN(std::unique_ptr<db::WriterLock> lock,
+                            db::WriterLock::Acquire(db.path(), "download"));
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) {
@@ -105,9 +135,12 @@ Result<DownloadStats> RunDownload(db::Database& db,
   for (const db::TrackRecord& t : picked) {
     CRATEDIG_ASSIGN_OR_RETURN(auto prev, previews.Get(t.id));
     if (prev && prev->status == db::PreviewStatus::kOk && prev->path &&
-        prev->url == *t.preview_url && fs::exists(*prev->path)) {
-      ++st.skipped;
-      continue;
+        prev->url == *t.preview_url) {
+      if (FileMatches(*prev->path, prev->bytes, prev->sha256)) {
+        ++st.skipped;
+        continue;
+      }
+      ++st.damaged;  // missing, truncated or altered on disk: fetch again
     }
     todo.push_back(&t);
   }
@@ -186,7 +219,7 @@ Result<DownloadStats> RunDownload(db::Database& db,
         sha = Sha256Hex(r.body);
         fs::path final_path = out_dir / (sha + ".mp3");
         path = final_path.string();
-        if (!fs::exists(final_path)) {
+        if (!FileMatches(final_path.string(), bytes, sha)) {
           fs::path tmp = out_dir / (".tmp-" + std::to_string(::getpid()) + "-" +
                                     std::to_string(t.id) + ".part");
           Status w = WriteTemp(tmp, r.body);

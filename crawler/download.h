@@ -10,8 +10,10 @@
 // content, never from the network, and a reader never sees a partial file.
 // The previews table records path (absolute), bytes, sha256, status and,
 // for a failure, its reason; a failure never stops the run. Tracks whose
-// preview is already `ok` with its file present are skipped, so a rerun
-// only fetches what is missing or failed.
+// preview is already `ok` with its file present, of the recorded size and
+// sha256, are skipped, so a rerun only fetches what is missing, damaged or
+// failed. A full disk stops the run with "no space left" in the error.
+// Holds the database's WriterLock (db/writer_lock.h) while it runs.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +41,8 @@ struct DownloadOptions {
 
 struct DownloadStats {
   int64_t picked = 0;
-  int64_t skipped = 0;  // already downloaded
+  int64_t skipped = 0;  // already downloaded, size and sha256 checked
+  int64_t damaged = 0;  // recorded ok, but missing or damaged on disk
   int64_t ok = 0;
   int64_t failed = 0;
   int64_t requests = 0;

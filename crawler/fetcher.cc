@@ -124,6 +124,7 @@ std::vector<FetchResponse> Fetcher::Poll(double timeout_s) {
       r.content_length = cl;
       r.seconds = static_cast<double>(total_us) / 1e6;
       if (code == CURLE_FILESIZE_EXCEEDED) r.too_large = true;
+      r.truncated = code == CURLE_PARTIAL_FILE;
       if (code == CURLE_OK) {
         r.http_status = static_cast<int>(status);
         r.location = Header(e, "Location");

@@ -33,6 +33,8 @@ struct FetchResponse {
   std::string body;
   std::string error;  // transport error, "" when an HTTP response arrived
   bool too_large = false;
+  // The body ended before its Content-Length (connection dropped).
+  bool truncated = false;
   std::optional<std::string> location;     // Location header
   std::optional<std::string> retry_after;  // Retry-After header
   int64_t content_length = -1;             // -1: not sent

@@ -273,6 +273,7 @@ void PoliteClient::Handle(FetchResponse r) {
                           ? ClientOutcome::kGaveUp
                           : ClientOutcome::kHttpError;
     Finish(p, o, st, d.reason, {}, r.content_length);
+    done_.back().truncated = r.truncated;
     return;
   }
   if (st >= 300 && st < 400) {

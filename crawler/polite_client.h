@@ -73,6 +73,9 @@ struct ClientResult {
   std::string error;  // "" when kOk
   int attempts = 0;   // HTTP requests made for it (all hops and retries)
   int64_t content_length = -1;
+  // With kGaveUp and http_status 0: the last try was a body cut short
+  // (crawler/failure.h tells "truncated" from "network").
+  bool truncated = false;
 };
 
 struct ClientStats {

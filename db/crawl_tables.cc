@@ -27,7 +27,7 @@ FrontierStatus ParseFrontierStatus(const std::string& s) {
 
 constexpr const char* kFrontierCols =
     "id, url, kind, context, status, attempts, next_attempt_at, http_status, "
-    "last_error, added_at, finished_at";
+    "last_error, added_at, finished_at, failure";
 
 FrontierEntry ReadEntry(const Statement& s) {
   FrontierEntry e;
@@ -42,6 +42,7 @@ FrontierEntry ReadEntry(const Statement& s) {
   e.last_error = s.OptText(8);
   e.added_at = s.Int(9);
   e.finished_at = s.OptInt(10);
+  e.failure = s.OptText(11);
   return e;
 }
 
@@ -131,7 +132,8 @@ Status FrontierTable::MarkDone(int64_t id, int http_status) {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("UPDATE frontier SET status='done', attempts=attempts+1, "
-                  "http_status=?, last_error=NULL, finished_at=? WHERE id=?"));
+                  "http_status=?, last_error=NULL, failure=NULL, finished_at=? "
+                  "WHERE id=?"));
   s.BindAll(http_status, NowMs(), id);
   return s.Run();
 }
@@ -149,13 +151,58 @@ Status FrontierTable::MarkRetry(int64_t id, int64_t next_attempt_at,
 
 Status FrontierTable::MarkFinal(int64_t id, FrontierStatus status,
                                 std::optional<int> http_status,
-                                const std::string& error) {
+                                const std::string& error,
+                                const std::string& failure, int64_t retry_at) {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("UPDATE frontier SET status=?, attempts=attempts+1, "
-                  "http_status=?, last_error=?, finished_at=? WHERE id=?"));
-  s.BindAll(FrontierStatusName(status), http_status, error, NowMs(), id);
+                  "http_status=?, last_error=?, failure=?, next_attempt_at=?, "
+                  "finished_at=? WHERE id=?"));
+  std::optional<std::string> reason;
+  if (!failure.empty()) reason = failure;
+  s.BindAll(FrontierStatusName(status), http_status, error, reason, retry_at,
+            NowMs(), id);
   return s.Run();
+}
+
+Result<int64_t> FrontierTable::RequeueFailed(
+    int64_t now_ms, bool all, const std::vector<std::string>& transient,
+    int max_attempts) {
+  if (all) {
+    CRATEDIG_ASSIGN_OR_RETURN(
+        Statement s,
+        db_.Prepare("UPDATE frontier SET status='pending', next_attempt_at=0 "
+                    "WHERE status='failed'"));
+    CRATEDIG_RETURN_IF_ERROR(s.Run());
+    return static_cast<int64_t>(db_.Changes());
+  }
+  int64_t n = 0;
+  for (const std::string& reason : transient) {
+    CRATEDIG_ASSIGN_OR_RETURN(
+        Statement s,
+        db_.Prepare("UPDATE frontier SET status='pending', next_attempt_at=0 "
+                    "WHERE status='failed' AND failure=? AND "
+                    "next_attempt_at>0 AND next_attempt_at<=? AND "
+                    "attempts<?"));
+    s.BindAll(reason, now_ms, max_attempts);
+    CRATEDIG_RETURN_IF_ERROR(s.Run());
+    n += db_.Changes();
+  }
+  return n;
+}
+
+Result<std::map<std::string, int64_t>> FrontierTable::CountFailuresByReason() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT COALESCE(failure, ''), COUNT(*) FROM frontier "
+                  "WHERE status IN ('failed','forbidden') GROUP BY 1"));
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.Text(0)] = s.Int(1);
+  }
+  return out;
 }
 
 Result<std::map<std::string, int64_t>> FrontierTable::CountByStatus() {

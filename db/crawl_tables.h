@@ -44,6 +44,9 @@ struct FrontierEntry {
   std::optional<std::string> last_error;
   int64_t added_at = 0;
   std::optional<int64_t> finished_at;
+  // Reason token of the last failure (crawler/failure.h); nullopt when the
+  // entry never failed or has since been fetched.
+  std::optional<std::string> failure;
 };
 
 class FrontierTable {
@@ -62,9 +65,23 @@ class FrontierTable {
   // Records a failed attempt and schedules the next one.
   Status MarkRetry(int64_t id, int64_t next_attempt_at,
                    std::optional<int> http_status, const std::string& error);
-  // Final failure (retries exhausted, 404, robots): no more attempts.
+  // Final failure of this run (retries exhausted, 404, robots). `failure`
+  // is the reason token; `retry_at` (ms) is when a later crawl may try a
+  // transient failure again (0: only with --retry-failed).
   Status MarkFinal(int64_t id, FrontierStatus status,
-                   std::optional<int> http_status, const std::string& error);
+                   std::optional<int> http_status, const std::string& error,
+                   const std::string& failure = "", int64_t retry_at = 0);
+  // Puts `failed` entries back to `pending` so this run fetches them again,
+  // keeping attempts, last_error and failure. all=false: only those whose
+  // failure is one of `transient`, whose retry_at is due (<= now_ms, and
+  // not 0) and with attempts < max_attempts. all=true: every failed entry.
+  // Returns how many were requeued.
+  Result<int64_t> RequeueFailed(int64_t now_ms, bool all,
+                                const std::vector<std::string>& transient,
+                                int max_attempts);
+  // Failed or forbidden entries by reason token ("" for rows from before
+  // reasons were recorded), e.g. {"http_404": 2, "network": 1}.
+  Result<std::map<std::string, int64_t>> CountFailuresByReason();
   Result<std::map<std::string, int64_t>> CountByStatus();
   Result<std::vector<FrontierEntry>> List(FrontierStatus status);
 

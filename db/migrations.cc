@@ -138,6 +138,14 @@ CREATE TABLE embeddings (
 );
 )sql";
 
+// v4: why a frontier entry last failed, as a reason token (see
+// crawler/failure.h: "network", "truncated", "http_5xx", "http_429",
+// "http_4xx", ...), so a later crawl can retry the transient ones and
+// `status` can count failures by reason. NULL: never failed, or done.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE frontier ADD COLUMN failure TEXT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -145,6 +153,7 @@ const std::vector<Migration>& Migrations() {
       {1, kV1},
       {2, kV2},
       {3, kV3},
+      {4, kV4},
   };
   return kAll;
 }

@@ -2,10 +2,13 @@
 #include "crawler/crawl.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <set>
+#include <vector>
 
 #include "../db/test_db.h"
 #include "config/toml_reader.h"
@@ -14,6 +17,7 @@
 #include "crawler/robots.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
+#include "db/writer_lock.h"
 #include "tests/crawler/db_dump.h"
 #include "tests/crawler/mini_store.h"
 
@@ -24,12 +28,15 @@ using testing::MiniRelease;
 using testing::MiniStore;
 using testing::MiniStoreOptions;
 
-config::SiteProfile Profile(const std::string& base_url, double delay) {
+config::SiteProfile Profile(const std::string& base_url, double delay,
+                            std::vector<std::string> more = {}) {
+  std::vector<std::string> sets = {"base_url=\"" + base_url + "\"",
+                                   "politeness.delay=" + std::to_string(delay),
+                                   "politeness.backoff_base=0.01",
+                                   "politeness.backoff_max=0.05"};
+  sets.insert(sets.end(), more.begin(), more.end());
   auto p = config::LoadConfig<config::SiteProfile>(
-      std::string(CRATEDIG_SOURCE_DIR) + "/configs/samplestore.toml",
-      {"base_url=\"" + base_url + "\"",
-       "politeness.delay=" + std::to_string(delay),
-       "politeness.backoff_base=0.01", "politeness.backoff_max=0.05"});
+      std::string(CRATEDIG_SOURCE_DIR) + "/configs/samplestore.toml", sets);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return *p;
 }
@@ -258,6 +265,254 @@ TEST(DownloadTest, DownloadsChecksAndRecords) {
   EXPECT_EQ(again->ok, 0);
   EXPECT_EQ(again->failed, want_failed);
   std::filesystem::remove_all(out);
+}
+
+// Issue 12: pages that fail for transient reasons are not lost for good. With
+// no retries inside a run, the store's 503s and 429s fail some pages; each
+// keeps its attempt count, last error and reason, and later runs fetch them
+// again until the catalogue is complete.
+TEST(CrawlRetryTest, TransientFailuresAreRetriedByLaterRuns) {
+  MiniStoreOptions so;
+  so.faults = true;
+  so.retry_after = "0";
+  MiniStore store(so);
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  config::SiteProfile profile =
+      Profile(store.base_url(), 0,
+              {"politeness.max_retries=0", "politeness.rerun_backoff_base=0"});
+  auto first = RunCrawl(**db, profile, Options());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_GT(first->failed_pages, 0);  // the faults bit
+  db::FrontierTable frontier(**db);
+  auto failed = frontier.List(db::FrontierStatus::kFailed);
+  ASSERT_TRUE(failed.ok());
+  ASSERT_FALSE(failed->empty());
+  for (const db::FrontierEntry& e : *failed) {
+    EXPECT_EQ(e.attempts, 1) << e.url;
+    ASSERT_TRUE(e.failure.has_value()) << e.url;
+    EXPECT_TRUE(*e.failure == "http_5xx" || *e.failure == "http_429")
+        << *e.failure;
+    EXPECT_TRUE(e.last_error.has_value());
+  }
+  auto reasons = frontier.CountFailuresByReason();
+  ASSERT_TRUE(reasons.ok());
+  int64_t counted = 0;
+  for (const auto& [reason, n] : *reasons) counted += n;
+  EXPECT_EQ(counted, static_cast<int64_t>(failed->size()));
+
+  int runs = 1;
+  for (;; ++runs) {
+    ASSERT_LT(runs, 6) << "transient failures still left";
+    auto again = RunCrawl(**db, profile, Options());
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_GT(again->requeued, 0);
+    auto counts = frontier.CountByStatus();
+    ASSERT_TRUE(counts.ok());
+    if ((*counts)["failed"] == 0 && (*counts)["pending"] == 0) break;
+  }
+  ExpectMatchesCatalogue(**db, store);
+  auto done = frontier.CountFailuresByReason();
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(done->empty());
+}
+
+// The wait between runs grows, and --retry-failed overrides it and also
+// retries failures that are not transient (a 404).
+TEST(CrawlRetryTest, BackoffAcrossRunsAndRetryFailed) {
+  MiniStoreOptions so;
+  so.faults = true;
+  so.retry_after = "0";
+  MiniStore store(so);
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  config::SiteProfile profile = Profile(
+      store.base_url(), 0,
+      {"politeness.max_retries=0", "politeness.rerun_backoff_base=3600"});
+  db::FrontierTable frontier(**db);
+  ASSERT_TRUE(frontier
+                  .Add(store.base_url() + "/products/gone/1-1/", "product",
+                       "trance-music")
+                  .ok());
+  auto first = RunCrawl(**db, profile, Options());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto gone = frontier.Get(store.base_url() + "/products/gone/1-1/");
+  ASSERT_TRUE(gone.ok() && gone->has_value());
+  EXPECT_EQ((*gone)->status, db::FrontierStatus::kFailed);
+  EXPECT_EQ((*gone)->failure, "http_404");
+  auto failed = frontier.List(db::FrontierStatus::kFailed);
+  ASSERT_TRUE(failed.ok());
+  ASSERT_GT(failed->size(), 1u);
+  for (const db::FrontierEntry& e : *failed) {
+    if (e.failure == "http_404") continue;
+    // Retried no sooner than the backoff: one hour after the failure.
+    EXPECT_GE(e.next_attempt_at, *e.finished_at + 3599 * 1000) << e.url;
+  }
+
+  // Within the backoff: nothing is fetched again.
+  auto second = RunCrawl(**db, profile, Options());
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->requeued, 0);
+  EXPECT_EQ(second->pages, 0);
+
+  // An hour later (moved back in the database): the transient ones only,
+  // and a second failure of them would wait twice as long.
+  ASSERT_TRUE((*db)
+                  ->Exec("UPDATE frontier SET next_attempt_at=1 WHERE "
+                         "next_attempt_at>0 AND status='failed'")
+                  .ok());
+  auto third = RunCrawl(**db, profile, Options());
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->requeued, static_cast<int64_t>(failed->size()) - 1);
+  auto after = frontier.Get(store.base_url() + "/products/gone/1-1/");
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->attempts, 1);  // the 404 was left alone
+
+  // --retry-failed: everything failed, now, whatever the reason.
+  CrawlOptions o = Options();
+  o.retry_failed = true;
+  auto fourth = RunCrawl(**db, profile, o);
+  ASSERT_TRUE(fourth.ok());
+  EXPECT_GE(fourth->requeued, 1);
+  auto last = frontier.Get(store.base_url() + "/products/gone/1-1/");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->attempts, 2);
+  EXPECT_EQ((*last)->status, db::FrontierStatus::kFailed);
+}
+
+// Issue 12: "112 tracks written" was printed for 56 tracks (each track is
+// on its listing and its product page).
+TEST(CrawlTest, TrackCountIsDistinct) {
+  MiniStore store;
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  auto st = RunCrawl(**db, Profile(store.base_url(), 0), Options());
+  ASSERT_TRUE(st.ok());
+  db::TracksTable tracks(**db);
+  db::ReleasesTable releases(**db);
+  EXPECT_EQ(st->tracks, tracks.Count().value());
+  EXPECT_EQ(st->releases, releases.Count().value());
+}
+
+// Issue 12: two crawls on one database both fetched everything. The second
+// one now refuses, naming the holder; a killed holder's lock is taken over.
+TEST(WriterLockTest, OneWriterPerDatabaseAndStaleLockTakenOver) {
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  {
+    auto held = db::WriterLock::Acquire(path.path(), "crawl");
+    ASSERT_TRUE(held.ok()) << held.status().ToString();
+    auto st = RunCrawl(**db, Profile("http://127.0.0.1:1", 0), Options());
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.status().code(), StatusCode::kUnavailable);
+    EXPECT_NE(st.status().message().find("another crawl holds test.db since "),
+              std::string::npos)
+        << st.status().message();
+    DownloadOptions dl;
+    dl.out_dir =
+        (std::filesystem::path(path.path()).parent_path() / "pv").string();
+    auto d = RunDownload(**db, Profile("http://127.0.0.1:1", 0), dl);
+    EXPECT_EQ(d.status().code(), StatusCode::kUnavailable);
+  }
+  EXPECT_FALSE(std::filesystem::exists(db::WriterLock::LockPath(path.path())));
+
+  // A child takes the lock and is SIGKILLed while holding it.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto l = db::WriterLock::Acquire(path.path(), "download");
+    char c = l.ok() ? 'y' : 'n';
+    (void)!::write(fds[1], &c, 1);
+    for (;;) ::pause();
+  }
+  char c = 0;
+  ASSERT_EQ(::read(fds[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y');
+  auto busy = db::WriterLock::Acquire(path.path(), "crawl");
+  ASSERT_FALSE(busy.ok());
+  EXPECT_NE(busy.status().message().find("another download holds test.db"),
+            std::string::npos)
+      << busy.status().message();
+  EXPECT_NE(busy.status().message().find("(pid " + std::to_string(child) + ")"),
+            std::string::npos)
+      << busy.status().message();
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  // Its lock file is still there, with its text: stale, taken over.
+  EXPECT_TRUE(std::filesystem::exists(db::WriterLock::LockPath(path.path())));
+  auto mine = db::WriterLock::Acquire(path.path(), "crawl");
+  EXPECT_TRUE(mine.ok()) << mine.status().ToString();
+}
+
+// Issue 12: download trusted any file already there; a preview damaged on
+// disk is now fetched again. And a full disk says so.
+TEST(DownloadTest, DamagedFilesAreFetchedAgainAndFullDiskIsNamed) {
+  MiniStore store;
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  config::SiteProfile profile = Profile(store.base_url(), 0);
+  CrawlOptions co = Options();
+  co.genres = {"trance-music"};
+  ASSERT_TRUE(RunCrawl(**db, profile, co).ok());
+  namespace fs = std::filesystem;
+  fs::path out = fs::path(path.path()).parent_path() / "previews";
+  DownloadOptions o;
+  o.per_genre = 6;
+  o.out_dir = out.string();
+  auto st = RunDownload(**db, profile, o);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  ASSERT_GE(st->ok, 4);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(out)) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 3u);
+  fs::resize_file(files[0], fs::file_size(files[0]) / 2);  // truncated
+  {
+    auto data = ReadFile(files[1]);  // same size, one byte changed
+    ASSERT_TRUE(data.ok());
+    (*data)[data->size() - 1] ^= 0x55;
+    ASSERT_TRUE(WriteFileAtomic(files[1], *data).ok());
+  }
+  fs::remove(files[2]);  // gone
+  auto again = RunDownload(**db, profile, o);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->damaged, 3);
+  EXPECT_EQ(again->ok, 3);
+  for (const fs::path& f : {files[0], files[1], files[2]}) {
+    auto sha = Sha256File(f);
+    ASSERT_TRUE(sha.ok()) << f;
+    EXPECT_EQ(*sha + ".mp3", f.filename().string());
+  }
+
+  // Full disk: the temp file of every track is /dev/full (ENOSPC).
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  fs::path out2 = fs::path(path.path()).parent_path() / "full";
+  fs::create_directories(out2);
+  db::TracksTable tracks(**db);
+  auto all = tracks.Find({});
+  ASSERT_TRUE(all.ok());
+  for (const db::TrackRecord& t : *all) {
+    fs::create_symlink("/dev/full",
+                       out2 / (".tmp-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(t.id) + ".part"));
+  }
+  o.out_dir = out2.string();
+  ASSERT_TRUE((*db)->Exec("DELETE FROM previews").ok());
+  auto full = RunDownload(**db, profile, o);
+  ASSERT_FALSE(full.ok());
+  EXPECT_NE(full.status().message().find("No space left on device"),
+            std::string::npos)
+      << full.status().message();
+  EXPECT_NE(full.status().message().find("no space left"), std::string::npos);
 }
 
 }  // namespace

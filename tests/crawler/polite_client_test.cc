@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include "crawler/failure.h"
+
 namespace cratedig::crawler {
 namespace {
 
@@ -71,6 +73,15 @@ class TestServer {
     svr_.Get("/big", [this](const httplib::Request& q, httplib::Response& r) {
       Log(q);
       r.set_content(std::string(2 << 20, 'x'), "application/octet-stream");
+    });
+    // Announces 100 bytes, sends 3 and drops the connection.
+    svr_.Get("/trunc", [this](const httplib::Request& q, httplib::Response& r) {
+      Log(q);
+      r.set_content_provider(100, "text/plain",
+                             [](size_t, size_t, httplib::DataSink& sink) {
+                               sink.write("abc", 3);
+                               return false;
+                             });
     });
     port_ = svr_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
@@ -235,6 +246,42 @@ TEST_F(PoliteClientTest, DropQueuedOnCancel) {
   EXPECT_EQ(got.size() + dropped.size(), 5u);
   EXPECT_GE(dropped.size(), 3u);
   EXPECT_EQ(server_.AllTimes().size(), 1 + got.size());  // robots + got
+}
+
+// Each failure gets the reason token a later crawl decides on: truncated,
+// 5xx and network failures are transient, a 404 or robots.txt is not.
+TEST_F(PoliteClientTest, FailureReasons) {
+  ClientOptions o = Options();
+  o.politeness.max_retries = 1;
+  PoliteClient c(o, SystemClock::Get(), nullptr);
+  auto got = RunAll(c, {"/trunc", "/e500", "/missing", "/private/x"});
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got["/trunc"].outcome, ClientOutcome::kGaveUp);
+  EXPECT_TRUE(got["/trunc"].truncated);
+  EXPECT_EQ(FailureReason(got["/trunc"]), "truncated");
+  EXPECT_EQ(server_.Count("/trunc"), 2u);  // retried within the run
+  EXPECT_EQ(FailureReason(got["/e500"]), "http_5xx");
+  EXPECT_EQ(FailureReason(got["/missing"]), "http_404");
+  EXPECT_EQ(FailureReason(got["/private/x"]), "robots");
+  EXPECT_TRUE(IsTransientFailure("truncated"));
+  EXPECT_TRUE(IsTransientFailure("http_5xx"));
+  EXPECT_TRUE(IsTransientFailure("network"));
+  EXPECT_TRUE(IsTransientFailure("http_429"));
+  EXPECT_FALSE(IsTransientFailure("http_404"));
+  EXPECT_FALSE(IsTransientFailure("robots"));
+
+  // Nobody listening: a network error.
+  ClientOptions o2 = o;
+  o2.politeness.obey_robots = false;
+  o2.allowed_hosts = {"127.0.0.1:1"};
+  PoliteClient c2(o2, SystemClock::Get(), nullptr);
+  c2.Enqueue({7, "http://127.0.0.1:1/x", 0});
+  std::vector<ClientResult> res;
+  while (c2.Outstanding() > 0) {
+    for (ClientResult& r : c2.Step(0.5)) res.push_back(std::move(r));
+  }
+  ASSERT_EQ(res.size(), 1u);
+  EXPECT_EQ(FailureReason(res[0]), "network");
 }
 
 }  // namespace
