@@ -91,6 +91,10 @@ void RegisterDemo(CLI::App& app, Context& ctx) {
   cmd->add_option("--network", d.network, "seed or bn")
       ->capture_default_str()
       ->check(CLI::IsMember({"seed", "bn"}));
+  cmd->add_option("--backend", d.backend,
+                  "CNN library: libtorch, tiny-dnn or auto (default: the "
+                  "train config's)")
+      ->check(CLI::IsMember({"libtorch", "tiny-dnn", "auto"}));
   cmd->add_option("--threads", d.threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
   cmd->add_option("-k", d.k, "Recommendations per example")

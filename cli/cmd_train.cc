@@ -10,6 +10,7 @@
 #include "config/train_settings.h"
 #include "db/database.h"
 #include "db/model_tables.h"
+#include "trainer/backend.h"
 #include "trainer/embed.h"
 #include "trainer/evaluate.h"
 #include "trainer/runtime.h"
@@ -49,6 +50,8 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
     fmt::print("{}\n", s->ToToml());
     return 0;
   }
+  auto backend = trainer::ResolveBackend(s->backend);
+  if (!backend.ok()) return Fail("train", backend.status());
   const int threads = trainer::TuneRuntime(s->threads);
   auto db = db::Database::Open(o.db);
   if (!db.ok()) return Fail("train", db.status());
@@ -67,7 +70,8 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
     std::fflush(stdout);
   };
   if (!ctx.quiet) {
-    fmt::print("training on {} threads{}\n", threads,
+    fmt::print("training with {} on {} threads{}\n",
+               o.resume ? std::string("the run's backend") : *backend, threads,
                o.resume ? " (resuming)" : "");
     std::fflush(stdout);
   }
@@ -76,10 +80,11 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
   if (!r.ok()) return Fail("train", r.status());
   if (ctx.quiet) return 0;
   fmt::print(
-      "run {} done: epochs {}..{}{}, best epoch {} (val loss {:.4f}, val acc "
-      "{:.3f})\n  {} train / {} val tiles, {} skipped as corrupt, {} without "
+      "run {} ({}) done: epochs {}..{}{}, best epoch {} (val loss {:.4f}, "
+      "val acc {:.3f})\n  {} train / {} val tiles, {} skipped as corrupt, {} "
+      "without "
       "a label\n  checkpoint {}\n  train time = {:.1f} s\n",
-      r->run_id, r->first_epoch, r->epochs_run,
+      r->run_id, r->backend, r->first_epoch, r->epochs_run,
       r->early_stopped ? " (stopped early)" : "", r->best_epoch,
       r->best_val_loss, r->best_val_acc, r->train_tiles, r->val_tiles,
       r->corrupt_tiles, r->unlabelled_tiles, r->checkpoint_path, r->seconds);
@@ -103,9 +108,9 @@ int RunEvaluate(const TrainCliOptions& o, Context& ctx) {
   auto e = trainer::EvaluateRun(**db, run, eo, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!e.ok()) return Fail("evaluate", e.status());
-  fmt::print("model run {} on dataset {} ({} split)\n{}\n\n{}\n{}\n", run,
-             e->dataset_hash, e->split, e->ResultLine(), e->GenreTable(),
-             e->ConfusionText());
+  fmt::print("model run {} ({}) on dataset {} ({} split)\n{}\n\n{}\n{}\n", run,
+             e->backend, e->dataset_hash, e->split, e->ResultLine(),
+             e->GenreTable(), e->ConfusionText());
   fmt::print("tile accuracy {:.1f}% of {} tiles ({} skipped as corrupt)\n",
              100.0 * e->tile_accuracy(), e->tiles, e->corrupt_tiles);
   fmt::print("confusion matrix: {}\n", e->heatmap_path);
@@ -160,7 +165,7 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       ->capture_default_str();
   train
       ->add_option("--threads", o->threads,
-                   "libtorch threads (-1 = the config's, 0 = all cores)")
+                   "CNN threads (-1 = the config's, 0 = all cores)")
       ->capture_default_str();
   train->add_flag("--print-config", o->print_config,
                   "Print the effective settings and exit");
@@ -178,9 +183,7 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       ->add_option("--batch", o->batch,
                    "Tiles per batch (0 = the run's eval_batch_size)")
       ->capture_default_str();
-  evaluate
-      ->add_option("--threads", o->threads,
-                   "libtorch threads (< 1 = all cores)")
+  evaluate->add_option("--threads", o->threads, "CNN threads (< 1 = all cores)")
       ->capture_default_str();
   evaluate->callback([o, &ctx] { ctx.exit_code = RunEvaluate(*o, ctx); });
 
@@ -193,9 +196,7 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
       ->add_option("--batch", o->batch,
                    "Tiles per batch (0 = the run's eval_batch_size)")
       ->capture_default_str();
-  embed
-      ->add_option("--threads", o->threads,
-                   "libtorch threads (< 1 = all cores)")
+  embed->add_option("--threads", o->threads, "CNN threads (< 1 = all cores)")
       ->capture_default_str();
   embed->callback([o, &ctx] { ctx.exit_code = RunEmbed(*o, ctx); });
 }

@@ -3,6 +3,7 @@
 namespace cratedig::config {
 
 void TrainSettings::Read(TomlReader& r) {
+  r.Read("backend", backend);
   r.Read("network", network);
   r.Read("optimizer", optimizer);
   r.Read("learning_rate", learning_rate);
@@ -18,6 +19,11 @@ void TrainSettings::Read(TomlReader& r) {
 }
 
 void TrainSettings::Validate(TomlReader& r) {
+  if (backend != "auto" && backend != "libtorch" && backend != "tiny-dnn") {
+    r.Fail("backend",
+           "expected \"libtorch\", \"tiny-dnn\" or \"auto\", got \"" + backend +
+               "\"");
+  }
   if (network != "seed" && network != "bn") {
     r.Fail("network", "expected \"seed\" or \"bn\", got \"" + network + "\"");
   }
@@ -49,6 +55,7 @@ void TrainSettings::Validate(TomlReader& r) {
 
 std::string TrainSettings::ToToml() const {
   toml::table t;
+  t.insert("backend", backend);
   t.insert("network", network);
   t.insert("optimizer", optimizer);
   t.insert("learning_rate", learning_rate);

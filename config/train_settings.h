@@ -15,6 +15,12 @@
 namespace cratedig::config {
 
 struct TrainSettings {
+  // The CNN library: "libtorch", "tiny-dnn" (our fast layers inside
+  // tiny-dnn; the seed network only) or "auto" (libtorch when this build
+  // has it, else tiny-dnn). A run stores the backend it resolved to; a
+  // stored run without one predates the choice and is libtorch.
+  // Default: "auto".
+  std::string backend = "auto";
   // "seed": the original network (conv k2 s2 + ELU + max-pool, 64..512
   // filters, dense 128). "bn": 3x3 convolutions with batch norm and global
   // average pooling, same 128-d embedding layer; slower, more accurate.

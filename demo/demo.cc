@@ -110,6 +110,7 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
       config::LoadConfig<config::TrainSettings>(o.train_config));
   train_settings.epochs = o.epochs;
   train_settings.network = o.network;
+  if (!o.backend.empty()) train_settings.backend = o.backend;
   train_settings.threads = o.threads;
   train_settings.runs_dir = (work / "runs").string();
   dataset_settings.threads = o.threads;
@@ -184,10 +185,10 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
     return Status(tr.status().code(), Checked(tr.status(), "train"));
   report.run_id = tr->run_id;
   say(
-      fmt::format("train     run {}: {} epochs (best {}, val acc {:.3f}), "
-                  "{} train / {} val tiles ({:.1f} s)",
-                  tr->run_id, tr->epochs_run, tr->best_epoch, tr->best_val_acc,
-                  tr->train_tiles, tr->val_tiles, Since(t0)));
+      fmt::format("train     run {} ({}): {} epochs (best {}, val acc "
+                  "{:.3f}), {} train / {} val tiles ({:.1f} s)",
+                  tr->run_id, tr->backend, tr->epochs_run, tr->best_epoch,
+                  tr->best_val_acc, tr->train_tiles, tr->val_tiles, Since(t0)));
 
   // 6. Evaluate on the holdout tracks, as the original did.
   t0 = std::chrono::steady_clock::now();

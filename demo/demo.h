@@ -29,9 +29,11 @@ struct DemoOptions {
   double delay = 0.01;           // per-host delay on loopback, seconds.
   int epochs = 12;               // a short schedule; the original ran 20.
   std::string network = "seed";  // "seed" or "bn".
-  int threads = 0;               // 0 = all cores.
-  int examples = 3;              // example recommendations to print.
-  int k = 5;                     // recommendations per example.
+  // "libtorch", "tiny-dnn" or "auto"; empty: the train config's.
+  std::string backend;
+  int threads = 0;   // 0 = all cores.
+  int examples = 3;  // example recommendations to print.
+  int k = 5;         // recommendations per example.
 };
 
 // What the demo tells as it goes: a stage's summary line, or a block of

@@ -37,6 +37,7 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
       "evaluate", progress, cancel, &corrupt));
   Evaluation e = acc.Finish();
   e.run_id = run_id;
+  e.backend = o.model->backend();
   e.dataset_hash = o.dataset.hash;
   e.split = options.split;
   e.corrupt_tiles = corrupt;

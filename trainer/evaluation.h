@@ -25,6 +25,7 @@ struct GenreResult {
 
 struct Evaluation {
   int64_t run_id = 0;
+  std::string backend;  // of the run: "libtorch" | "tiny-dnn"
   std::string dataset_hash;
   std::string split = "holdout";
   std::vector<std::string> genres;  // label order

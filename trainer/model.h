@@ -1,5 +1,5 @@
-// Model: a trained network for inference, behind a torch-free interface
-// (pimpl), so that including it costs nothing.
+// Model: a trained network for inference, whichever backend trained it
+// (trainer/backend.h), behind a library-free interface.
 #pragma once
 
 #include <cstdint>
@@ -11,15 +11,21 @@
 
 namespace cratedig::trainer {
 
+class Net;
+
 class Model {
  public:
-  // A network with fresh weights drawn from `seed`. network: "seed" | "bn".
-  static Result<std::unique_ptr<Model>> Create(const std::string& network,
+  // A network with fresh weights drawn from `seed`. backend: "libtorch" |
+  // "tiny-dnn" (InvalidArgument when this build lacks it); network: "seed"
+  // | "bn" (tiny-dnn: "seed").
+  static Result<std::unique_ptr<Model>> Create(const std::string& backend,
+                                               const std::string& network,
                                                int classes, int height,
                                                int width, int64_t seed);
   ~Model();
 
-  // Replaces the weights with those of a checkpoint written by Train().
+  // Replaces the weights with those of a checkpoint written by Train()
+  // with the same backend and network (Corrupt otherwise).
   Status LoadCheckpoint(const std::string& path);
 
   // Inference (no dropout; batch norm uses its running statistics).
@@ -29,15 +35,15 @@ class Model {
   Status Forward(const float* x, int n, std::vector<float>* probs,
                  std::vector<float>* embeddings);
 
+  const std::string& backend() const;
   int classes() const;
   int height() const;
   int width() const;
   static int embedding_dim();
 
  private:
-  struct Impl;
-  explicit Model(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Model(std::unique_ptr<Net> net);
+  std::unique_ptr<Net> net_;
 };
 
 }  // namespace cratedig::trainer

@@ -1,5 +1,7 @@
 #include "trainer/run_model.h"
 
+#include "trainer/backend.h"
+
 namespace cratedig::trainer {
 
 Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
@@ -25,10 +27,17 @@ Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
   }
   o.dataset = *ds;
   CRATEDIG_ASSIGN_OR_RETURN(o.geometry, DatasetGeometry(o.dataset));
-  CRATEDIG_ASSIGN_OR_RETURN(
-      o.model,
-      Model::Create(o.settings.network, NumClasses(), o.geometry.height,
-                    o.geometry.width, o.settings.seed));
+  // A run stored before backends were a setting is a libtorch run.
+  if (o.settings.backend == "auto") o.settings.backend = kLibtorch;
+  auto made =
+      Model::Create(o.settings.backend, o.settings.network, NumClasses(),
+                    o.geometry.height, o.geometry.width, o.settings.seed);
+  if (!made.ok()) {
+    return Status(made.status().code(), "model run " + std::to_string(run_id) +
+                                            " (" + o.settings.backend +
+                                            "): " + made.status().message());
+  }
+  o.model = std::move(*made);
   CRATEDIG_RETURN_IF_ERROR(o.model->LoadCheckpoint(*run->checkpoint_path));
   o.run = std::move(*run);
   return o;

@@ -1,11 +1,11 @@
 #include "trainer/runtime.h"
 
-#include <ATen/Parallel.h>
 #include <malloc.h>
 
 #include <limits>
 #include <opencv2/core/utils/logger.hpp>
-#include <thread>
+
+#include "trainer/backend.h"
 
 namespace cratedig::trainer {
 
@@ -17,12 +17,7 @@ int TuneRuntime(int threads) {
   // A corrupt tile is reported by the trainer (skipped and counted), not by
   // OpenCV on stderr.
   cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
-  if (threads <= 0) {
-    threads = static_cast<int>(std::thread::hardware_concurrency());
-    if (threads <= 0) threads = 1;
-  }
-  at::set_num_threads(threads);
-  return threads;
+  return SetBackendThreads(threads);
 }
 
 }  // namespace cratedig::trainer

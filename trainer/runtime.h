@@ -1,9 +1,9 @@
-// Process-wide settings libtorch needs to run at full speed.
+// Process-wide settings the CNN backends need to run at full speed.
 #pragma once
 
 namespace cratedig::trainer {
 
-// Sets libtorch's intra-op threads (0: all cores; Debian's build otherwise
+// Sets the backends' threads (0: all cores; Debian's libtorch otherwise
 // uses 1), raises glibc's mmap threshold to its maximum (INT_MAX bytes) and
 // turns heap trimming off, so freed batch buffers are reused instead of
 // returned to the kernel and faulted in again page by page (~16 us per 4 KiB

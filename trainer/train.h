@@ -1,13 +1,15 @@
 // Train: stored tiles -> a trained network, recorded as a model run.
 //
 // Reads the train and val tiles of a dataset version, trains the configured
-// network with a loader thread decoding and shuffling PNGs ahead of the
-// model, validates after every epoch, and stops early when the validation
-// loss has not improved for `patience` epochs. After every epoch it writes
-// "<runs_dir>/run-<id>/last.pt" (network, optimizer, epoch, RNG and
-// early-stopping state) atomically, and "best.pt" when the validation loss
-// improved; `resume` continues an unfinished run from last.pt, even after a
-// SIGKILL. The run's final checkpoint is best.pt (absolute path in the run).
+// network with the configured backend (trainer/backend.h) and a loader thread
+// decoding and shuffling PNGs ahead of the model, validates after every epoch,
+// and stops early when the validation loss has not improved for `patience`
+// epochs. After every epoch it writes
+// "<runs_dir>/run-<id>/last.<suffix>" (network, optimizer, epoch, RNG and
+// early-stopping state; suffix .pt for libtorch, .tdnn for tiny-dnn)
+// atomically, and "best.<suffix>" when the validation loss improved;
+// `resume` continues an unfinished run from last.*, even after a SIGKILL.
+// The run's final checkpoint is best.* (absolute path in the run).
 #pragma once
 
 #include <cstdint>
@@ -34,6 +36,7 @@ struct TrainOptions {
 struct TrainReport {
   int64_t run_id = 0;
   std::string dataset_hash;
+  std::string backend;  // "libtorch" | "tiny-dnn", as stored with the run
   int first_epoch = 1;  // > 1 when resumed
   int epochs_run = 0;   // the last epoch completed
   int best_epoch = 0;
@@ -48,7 +51,10 @@ struct TrainReport {
 
 // Trains (or resumes) a run. Returns Cancelled (run "stopped", resumable)
 // when `cancel` is set, and InvalidArgument naming the epoch and batch when
-// the loss turns NaN or infinite (run "failed").
+// the loss turns NaN or infinite (run "failed"). Any other error once the
+// run exists, exceptions included, marks it "failed": a run is never left
+// "running" by a returning Train. InvalidArgument before any run is made
+// when the backend is unknown or not in this build.
 Result<TrainReport> Train(db::Database& db,
                           const config::TrainSettings& settings,
                           const TrainOptions& options,

@@ -1,10 +1,16 @@
-// Throughput of the `seed` network in cratedig (libtorch), in tiles/s:
-// training and embedding, end to end (PNG tiles decoded by the loader
-// thread) and model only (tensors already in memory), plus the loader alone.
-// bench/trainer/run.sh runs this and the same network in PyTorch's Python
-// API (seed_pytorch.py) on the same tiles and prints them side by side.
+// Throughput of the `seed` network in one of cratedig's backends, in
+// tiles/s: training and embedding, end to end (PNG tiles decoded by the
+// loader thread) and model only (one batch already in memory), plus the
+// loader alone. The backends are driven through trainer/backend.h, exactly
+// as `cratedig train` / `embed` drive them. "tiny-dnn-stock" is the same
+// network from tiny-dnn's own layers (convolution, ELU, max-pool), trained
+// the same way (RMSprop, a fit() per batch), for comparison.
+// bench/trainer/run.sh runs each backend and the same network in PyTorch's
+// Python API (seed_pytorch.py) on the same tiles and prints them side by
+// side.
 //
 //   trainer_bench --dir DIR [--tiles 1024] [--threads 2] [--batch 128]
+//                 [--backend libtorch|tiny-dnn|tiny-dnn-stock]
 // Writes DIR/tiles/*.png (if missing) and DIR/tiles.u8 (the decoded tiles,
 // n x 256 x 256 bytes, for the Python side) and prints "name value" lines.
 #include <fmt/format.h>
@@ -17,9 +23,10 @@
 #include <random>
 
 #include "core/files.h"
-#include "trainer/networks.h"
+#include "trainer/backend.h"
 #include "trainer/runtime.h"
 #include "trainer/tile_loader.h"
+#include "trainer/tinydnn/seed_net.h"
 
 namespace fs = std::filesystem;
 using namespace cratedig;
@@ -66,10 +73,70 @@ std::vector<TileItem> MakeTiles(const fs::path& dir, int n) {
   return items;
 }
 
+// tiny-dnn's own layers behind the same interface (train and embed only).
+class StockTinyDnn : public Net {
+ public:
+  explicit StockTinyDnn(const NetSpec& spec) : spec_(spec) {
+    tiny_dnn::set_random_seed(1);
+    Status st = tdnn::BuildSeedNet(net_, spec.classes, spec.height, spec.width,
+                                   /*fast=*/false);
+    if (!st.ok()) throw std::runtime_error(st.ToString());
+    net_.init_weight();
+    opt_.alpha = 1e-3f;
+    opt_.mu = 0.9f;
+  }
+  const NetSpec& spec() const override { return spec_; }
+  Result<StepStats> TrainStep(const BatchView& b) override {
+    std::vector<tiny_dnn::tensor_t> in = Images(b), t(b.n);
+    for (int i = 0; i < b.n; ++i) {
+      tiny_dnn::vec_t v(spec_.classes, 0.0f);
+      v[b.labels[i]] = 1;
+      t[i] = {v};
+    }
+    net_.fit<tiny_dnn::cross_entropy_multiclass>(opt_, in, t, b.n, 1);
+    return StepStats{};
+  }
+  Status Forward(const BatchView& b, std::vector<float>*,
+                 std::vector<float>* emb) override {
+    net_.set_netphase(tiny_dnn::net_phase::test);
+    net_.predict(Images(b));
+    if (emb) {
+      emb->clear();
+      // Four conv + pool pairs, then the dense-128 layer.
+      for (const auto& v : net_[8]->output()[0]) {
+        emb->insert(emb->end(), v.begin(), v.end());
+      }
+    }
+    return Status::Ok();
+  }
+  Status AfterEpoch(const std::function<std::optional<BatchView>()>&) override {
+    return Status::Ok();
+  }
+  Status SaveCheckpoint(const std::string&, const LoopState&) override {
+    return Status::Ok();
+  }
+  Status LoadCheckpoint(const std::string&, LoopState*) override {
+    return Status::Ok();
+  }
+
+ private:
+  std::vector<tiny_dnn::tensor_t> Images(const BatchView& b) const {
+    std::vector<tiny_dnn::tensor_t> in(b.n);
+    for (int i = 0; i < b.n; ++i) {
+      in[i] = {tiny_dnn::vec_t(b.x + 65536 * i, b.x + 65536 * (i + 1))};
+    }
+    return in;
+  }
+  NetSpec spec_;
+  tdnn::Network net_;
+  tiny_dnn::RMSprop opt_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string dir = "/tmp/cratedig_trainer_bench";
+  std::string backend = "libtorch";
   int n = 1024, threads = 2, batch = 128;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
@@ -77,6 +144,7 @@ int main(int argc, char** argv) {
     if (k == "--tiles") n = std::atoi(argv[i + 1]);
     if (k == "--threads") threads = std::atoi(argv[i + 1]);
     if (k == "--batch") batch = std::atoi(argv[i + 1]);
+    if (k == "--backend") backend = argv[i + 1];
   }
   threads = TuneRuntime(threads);
   const std::vector<TileItem> items = MakeTiles(dir, n);
@@ -95,32 +163,46 @@ int main(int argc, char** argv) {
     fmt::print("loader_only {:.1f}\n", got / Since(t));
   }
 
-  torch::manual_seed(1);
-  auto net = *MakeNet("seed", 9, 256, 256);
-  torch::optim::RMSprop opt(
-      net->parameters(),
-      torch::optim::RMSpropOptions(1e-3).alpha(0.9).eps(1e-7));
+  NetSpec spec;
+  spec.backend = backend;
+  spec.network = "seed";
+  spec.classes = 9;
+  spec.seed = 1;
+  std::unique_ptr<Net> net;
+  if (backend == "tiny-dnn-stock") {
+    net = std::make_unique<StockTinyDnn>(spec);
+  } else {
+    auto made = CreateNet(spec);
+    if (!made.ok()) {
+      fmt::print(stderr, "{}\n", made.status().ToString());
+      return 1;
+    }
+    net = std::move(*made);
+  }
   auto step = [&](float* px, int64_t* labels, int bn) {
-    torch::Tensor x = torch::from_blob(px, {bn, 1, 256, 256});
-    torch::Tensor y = torch::from_blob(labels, {bn}, torch::kInt64);
-    opt.zero_grad();
-    auto [logits, emb] = net->Forward(x);
-    torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
-    loss.backward();
-    opt.step();
-    return loss.item<double>();
+    auto r = net->TrainStep(BatchView{px, labels, bn});
+    if (!r.ok()) {
+      fmt::print(stderr, "{}\n", r.status().ToString());
+      std::exit(1);
+    }
+  };
+  std::vector<float> emb;
+  auto embed = [&](float* px, int bn) {
+    Status st = net->Forward(BatchView{px, nullptr, bn}, nullptr, &emb);
+    if (!st.ok()) {
+      fmt::print(stderr, "{}\n", st.ToString());
+      std::exit(1);
+    }
   };
 
-  // A warm-up batch (oneDNN primitive creation, first-touch pages).
+  // A warm-up batch (primitive creation, first-touch pages).
   Batch first;
   {
     TileLoader loader(items, lo);
     first = *loader.Next();
-    net->train();
     step(first.pixels.data(), first.labels.data(), first.n);
   }
   {  // train, end to end: the loader decodes PNGs ahead of the model
-    net->train();
     auto t = Clock::now();
     TileLoader loader(items, lo);
     int64_t got = 0;
@@ -130,21 +212,14 @@ int main(int argc, char** argv) {
     }
     fmt::print("train_end_to_end {:.1f}\n", got / Since(t));
   }
+  const int steps = std::max(1, n / batch);
   {  // train, model only: one batch already in memory, n tiles' worth
-    net->train();
-    const int steps = std::max(1, n / batch);
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) {
       step(first.pixels.data(), first.labels.data(), first.n);
     }
     fmt::print("train_model_only {:.1f}\n", steps * first.n / Since(t));
   }
-  net->eval();
-  auto embed = [&](float* px, int bn) {
-    torch::InferenceMode guard;
-    auto [logits, emb] = net->Forward(torch::from_blob(px, {bn, 1, 256, 256}));
-    return emb.sum().item<double>();
-  };
   embed(first.pixels.data(), first.n);  // warm-up
   {
     auto t = Clock::now();
@@ -158,7 +233,6 @@ int main(int argc, char** argv) {
     fmt::print("embed_end_to_end {:.1f}\n", got / Since(t));
   }
   {
-    const int steps = std::max(1, n / batch);
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) embed(first.pixels.data(), first.n);
     fmt::print("embed_model_only {:.1f}\n", steps * first.n / Since(t));

@@ -1,7 +1,7 @@
 // The networks themselves: the seed network's fast formulation computes the
 // paper's network (values and gradients), the weights really are
 // channels-last, and the bn network has the shapes the trainer relies on.
-#include "trainer/networks.h"
+#include "trainer/torch/networks.h"
 
 #include <gtest/gtest.h>
 

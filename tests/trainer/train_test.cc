@@ -20,6 +20,7 @@
 #include "core/files.h"
 #include "db/model_tables.h"
 #include "tests/trainer/synthetic.h"
+#include "trainer/backend.h"
 #include "trainer/embed.h"
 #include "trainer/embedder.h"
 #include "trainer/evaluate.h"
@@ -61,7 +62,11 @@ class TrainTest : public ::testing::Test {
   std::unique_ptr<db::Database> db_;
 };
 
-TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
+// Each backend this build has.
+class TrainBackendTest : public TrainTest,
+                         public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(TrainBackendTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   SyntheticOptions so;
   so.corrupt_one = true;
   auto ds = MakeSyntheticDataset(*db_, dir_.path(), so);
@@ -69,6 +74,7 @@ TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   ASSERT_FALSE(ds.corrupt_path.empty());
 
   config::TrainSettings s = TestSettings(dir_.path() / "runs");
+  s.backend = GetParam();
   std::vector<db::EpochRecord> epochs;
   TrainOptions to;
   to.on_epoch = [&](const db::EpochRecord& e) {
@@ -85,8 +91,11 @@ TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   EXPECT_EQ(r->train_tiles, 9 * 6 * 2);
   EXPECT_TRUE(fs::path(r->checkpoint_path).is_absolute());
   EXPECT_TRUE(fs::exists(r->checkpoint_path));
-  EXPECT_TRUE(
-      fs::exists(fs::path(r->checkpoint_path).parent_path() / "last.pt"));
+  EXPECT_EQ(r->backend, GetParam());
+  EXPECT_EQ(fs::path(r->checkpoint_path).extension(),
+            CheckpointSuffix(GetParam()));
+  EXPECT_TRUE(fs::exists(fs::path(r->checkpoint_path).parent_path() /
+                         ("last" + CheckpointSuffix(GetParam()))));
   ASSERT_EQ(static_cast<int>(epochs.size()), r->epochs_run);
   EXPECT_LT(epochs.back().train_loss, epochs.front().train_loss);
 
@@ -115,6 +124,13 @@ TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   ASSERT_TRUE(run.ok() && run->has_value() && (*run)->metrics);
   const std::string& metrics = *(*run)->metrics;
   EXPECT_NE(metrics.find("\"training\":{"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\"backend\":\"" + GetParam() + "\""),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE((*run)->config.find("backend = \"" + GetParam() + "\""),
+            std::string::npos)
+      << (*run)->config;
+  EXPECT_EQ(e->backend, GetParam());
   EXPECT_NE(metrics.find("\"evaluation\":{"), std::string::npos);
   EXPECT_NE(metrics.find("\"corrupt_tiles\":1"), std::string::npos);
 
@@ -170,6 +186,45 @@ TEST_F(TrainTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   EXPECT_EQ(*v1, *v3);
   // Wrong tile sizes are refused, not misread.
   EXPECT_FALSE((*emb)->EmbedTiles({cv::Mat(10, 10, CV_8UC1)}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TrainBackendTest,
+                         ::testing::ValuesIn(AvailableBackends()));
+
+// A run whose stored backend does not match its checkpoint (as a libtorch
+// run looks to a build that has tiny-dnn only, or a file swapped by hand):
+// evaluate and embed refuse it clearly, naming the problem.
+TEST_F(TrainTest, ARunOfTheOtherBackendIsRefusedClearly) {
+  auto ds = MakeSyntheticDataset(*db_, dir_.path(), SyntheticOptions{});
+  config::TrainSettings s = TestSettings(dir_.path() / "runs");
+  s.backend = kTinyDnn;
+  s.epochs = 1;
+  auto r = Train(*db_, s, {}, {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  db::ModelRunsTable runs(*db_);
+  auto run = runs.Get(r->run_id);
+  ASSERT_TRUE(run.ok() && run->has_value());
+  const std::string from = "backend = \"tiny-dnn\"";
+  const size_t at = (*run)->config.find(from);
+  ASSERT_NE(at, std::string::npos) << (*run)->config;
+  (*run)->config.replace(at, from.size(), "backend = \"libtorch\"");
+  {
+    auto st = db_->Prepare("UPDATE model_runs SET config=? WHERE id=?");
+    ASSERT_TRUE(st.ok());
+    st->BindAll((*run)->config, (*run)->id);
+    ASSERT_TRUE(st->Run().ok());
+  }
+  auto e = EvaluateRun(*db_, r->run_id, {}, {}, nullptr);
+  ASSERT_FALSE(e.ok());
+  const std::string msg = e.status().ToString();
+  EXPECT_NE(msg.find("libtorch"), std::string::npos) << msg;
+  EXPECT_FALSE(EmbedRun(*db_, r->run_id, {}, {}, nullptr).ok());
+  // The same through the config a user would write: refused before any
+  // run is made when this build lacks the backend.
+  s.backend = "caffe";
+  auto bad = Train(*db_, s, {}, {}, nullptr);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().ToString().find("unknown backend"), std::string::npos);
 }
 
 TEST_F(TrainTest, PoisonedLearningRateStopsWithAClearMessage) {

@@ -1,7 +1,8 @@
-// The networks, as libtorch modules. INTERNAL to trainer/: this header
-// includes <torch/torch.h> (~30 s of compile per file), so only trainer's
-// own .cc files and bench/trainer/ include it; everything else uses the
-// torch-free trainer/model.h, trainer/train.h or trainer/embedder.h.
+// The libtorch backend's networks, as libtorch modules. INTERNAL to
+// trainer/torch/: this header includes <torch/torch.h> (~30 s of compile per
+// file), so only trainer/torch/, its tests and bench/trainer/ include it;
+// everything else uses the torch-free trainer/backend.h, model.h, train.h or
+// embedder.h.
 #pragma once
 
 #include <torch/torch.h>
@@ -13,11 +14,11 @@
 #include <utility>
 
 #include "core/status.h"
+#include "trainer/backend.h"
 
 namespace cratedig::trainer {
 
-// Width of the embedding layer every network has.
-inline constexpr int kEmbeddingDim = 128;
+inline constexpr int kEmbeddingDim = kEmbeddingDimension;
 
 class NetImpl : public torch::nn::Module {
  public:
@@ -52,9 +53,5 @@ void ToChannelsLast(NetImpl& net);
 // for everything (0.111) for four epochs, and early stopping kept epoch 1.
 int RecalibrateBatchNorm(
     NetImpl& net, const std::function<std::optional<torch::Tensor>()>& next);
-
-// Checkpoint files (torch archives) hold the network under "model", and the
-// trainer's state beside it (see train.cc). Loads the weights only.
-Status LoadNetWeights(NetImpl& net, const std::string& path);
 
 }  // namespace cratedig::trainer

@@ -1,0 +1,197 @@
+#include "trainer/torch/torch_net.h"
+
+#include <ATen/Parallel.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "core/files.h"
+#include "trainer/torch/networks.h"
+
+namespace cratedig::trainer {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string What(const std::exception& e) {
+  return std::string(e.what()).substr(0, 300);
+}
+
+class TorchNet : public Net {
+ public:
+  TorchNet(NetSpec spec, std::shared_ptr<NetImpl> net)
+      : spec_(std::move(spec)), net_(std::move(net)) {}
+
+  const NetSpec& spec() const override { return spec_; }
+
+  Result<StepStats> TrainStep(const BatchView& b) override {
+    try {
+      if (!opt_) opt_ = MakeOptimizer();
+      net_->train();
+      torch::Tensor x = Images(b);
+      torch::Tensor y = torch::from_blob(const_cast<int64_t*>(b.labels), {b.n},
+                                         torch::kInt64);
+      opt_->zero_grad();
+      auto [logits, emb] = net_->Forward(x);
+      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      StepStats st;
+      const double lv = loss.item<double>();
+      st.loss_sum = lv * b.n;
+      st.correct = logits.argmax(1).eq(y).sum().item<int64_t>();
+      if (!std::isfinite(lv)) return st;  // the driver reports it
+      loss.backward();
+      opt_->step();
+      return st;
+    } catch (const std::exception& e) {
+      return Status::Internal("libtorch training step failed: " + What(e));
+    }
+  }
+
+  Status Forward(const BatchView& b, std::vector<float>* probs,
+                 std::vector<float>* embeddings) override {
+    if (probs) probs->clear();
+    if (embeddings) embeddings->clear();
+    if (b.n <= 0) return Status::Ok();
+    try {
+      net_->eval();
+      torch::InferenceMode guard;
+      auto [logits, emb] = net_->Forward(Images(b));
+      if (probs) {
+        torch::Tensor p = torch::softmax(logits, 1).contiguous();
+        probs->assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+      }
+      if (embeddings) {
+        torch::Tensor e = emb.contiguous();
+        embeddings->assign(e.data_ptr<float>(),
+                           e.data_ptr<float>() + e.numel());
+      }
+    } catch (const std::exception& e) {
+      return Status::Internal("libtorch inference failed: " + What(e));
+    }
+    return Status::Ok();
+  }
+
+  Status AfterEpoch(
+      const std::function<std::optional<BatchView>()>& next) override {
+    try {
+      RecalibrateBatchNorm(*net_, [&]() -> std::optional<torch::Tensor> {
+        std::optional<BatchView> b = next();
+        if (!b) return std::nullopt;
+        return Images(*b);
+      });
+    } catch (const std::exception& e) {
+      return Status::Internal("batch-norm re-estimation failed: " + What(e));
+    }
+    return Status::Ok();
+  }
+
+  Status SaveCheckpoint(const std::string& path, const LoopState& st) override {
+    const fs::path tmp = path + ".tmp";
+    try {
+      if (!opt_) opt_ = MakeOptimizer();
+      torch::serialize::OutputArchive archive;
+      torch::serialize::OutputArchive model, optim;
+      net_->save(model);
+      opt_->save(optim);
+      archive.write("model", model);
+      archive.write("optimizer", optim);
+      archive.write("epoch", torch::IValue(st.epoch));
+      archive.write("best_val_loss", torch::IValue(st.best_val_loss));
+      archive.write("best_val_acc", torch::IValue(st.best_val_acc));
+      archive.write("best_epoch", torch::IValue(st.best_epoch));
+      archive.write("bad_epochs", torch::IValue(st.bad_epochs));
+      auto gen = at::detail::getDefaultCPUGenerator();
+      torch::Tensor rng;
+      {
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        rng = gen.get_state();
+      }
+      archive.write("rng", torch::IValue(rng));
+      archive.save_to(tmp.string());
+    } catch (const std::exception& e) {
+      return Status::IoError("cannot write checkpoint " + tmp.string() + ": " +
+                             What(e));
+    }
+    return CommitTempFile(tmp, path);
+  }
+
+  Status LoadCheckpoint(const std::string& path, LoopState* st) override {
+    if (!fs::exists(path)) {
+      return Status::NotFound("checkpoint " + path + " does not exist");
+    }
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(path);
+      torch::serialize::InputArchive model;
+      archive.read("model", model);
+      net_->load(model);
+      ToChannelsLast(*net_);
+      if (st == nullptr) return Status::Ok();
+      if (!opt_) opt_ = MakeOptimizer();
+      torch::serialize::InputArchive optim;
+      archive.read("optimizer", optim);
+      opt_->load(optim);
+      torch::IValue v;
+      archive.read("epoch", v);
+      st->epoch = v.toInt();
+      archive.read("best_val_loss", v);
+      st->best_val_loss = v.toDouble();
+      archive.read("best_val_acc", v);
+      st->best_val_acc = v.toDouble();
+      archive.read("best_epoch", v);
+      st->best_epoch = v.toInt();
+      archive.read("bad_epochs", v);
+      st->bad_epochs = v.toInt();
+      archive.read("rng", v);
+      auto gen = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(v.toTensor());
+    } catch (const std::exception& e) {
+      return Status::Corrupt("cannot load libtorch checkpoint " + path +
+                             " (damaged, or not a libtorch " + spec_.network +
+                             " checkpoint): " + What(e));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  torch::Tensor Images(const BatchView& b) const {
+    return torch::from_blob(const_cast<float*>(b.x),
+                            {b.n, 1, spec_.height, spec_.width},
+                            torch::kFloat32);
+  }
+
+  std::unique_ptr<torch::optim::Optimizer> MakeOptimizer() {
+    if (spec_.optimizer == "adam") {
+      return std::make_unique<torch::optim::Adam>(
+          net_->parameters(),
+          torch::optim::AdamOptions(spec_.learning_rate).eps(1e-7));
+    }
+    // Keras' RMSprop (the original's): rho 0.9, epsilon 1e-7.
+    return std::make_unique<torch::optim::RMSprop>(
+        net_->parameters(),
+        torch::optim::RMSpropOptions(spec_.learning_rate).alpha(0.9).eps(1e-7));
+  }
+
+  NetSpec spec_;
+  std::shared_ptr<NetImpl> net_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;  // made on first use
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Net>> CreateTorchNet(const NetSpec& spec) {
+  try {
+    torch::manual_seed(static_cast<uint64_t>(spec.seed));
+    CRATEDIG_ASSIGN_OR_RETURN(
+        auto net, MakeNet(spec.network, spec.classes, spec.height, spec.width));
+    return std::unique_ptr<Net>(new TorchNet(spec, std::move(net)));
+  } catch (const std::exception& e) {
+    return Status::Internal("cannot create the libtorch network: " + What(e));
+  }
+}
+
+void SetTorchThreads(int threads) { at::set_num_threads(threads); }
+
+}  // namespace cratedig::trainer

@@ -1,0 +1,17 @@
+// The libtorch backend (trainer/backend.h). Torch-free header; only built
+// with CRATEDIG_WITH_LIBTORCH.
+#pragma once
+
+#include <memory>
+
+#include "trainer/backend.h"
+
+namespace cratedig::trainer {
+
+// REQUIRES: spec.backend == kLibtorch. Networks "seed" and "bn".
+Result<std::unique_ptr<Net>> CreateTorchNet(const NetSpec& spec);
+
+// libtorch's intra-op threads (Debian's build otherwise uses 1).
+void SetTorchThreads(int threads);
+
+}  // namespace cratedig::trainer
