@@ -8,6 +8,7 @@
 #include "cli/site_profile_flags.h"
 #include "config/site_profile.h"
 #include "crawler/crawl.h"
+#include "crawler/crawl_plan.h"
 #include "db/database.h"
 
 namespace cratedig::cli {
@@ -19,6 +20,8 @@ struct CrawlCliOptions {
   std::string db = "cratedig.db";
   std::string genres;  // comma-separated
   crawler::CrawlOptions crawl;
+  bool plan = false;
+  crawler::PlanOptions plan_options;
 };
 
 std::vector<std::string> SplitComma(const std::string& s) {
@@ -42,6 +45,30 @@ std::string HumanBytes(int64_t b) {
   return fmt::format("{} B", b);
 }
 
+void PrintSummary(const crawler::CrawlStats& s, int verbose) {
+  fmt::print(
+      "crawl: {} pages ({} listing, {} product), {} failed, {} left "
+      "pending, {} failed earlier retried\n"
+      "  {} releases ({} new, {} from their listing row alone) and {} tracks "
+      "written, {} missing fields, {} parse errors\n"
+      "  {} requests ({:.1f}/s), {}, {} not modified, {} retries, {} x 429, "
+      "{} redirects, {} robots-forbidden\n",
+      s.pages, s.listing_pages, s.product_pages, s.failed_pages, s.pending_left,
+      s.releases, s.new_releases, s.listing_only, s.tracks, s.missing_fields,
+      s.parse_errors, s.requests,
+      s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, HumanBytes(s.bytes),
+      s.not_modified, s.retries, s.http_429, s.redirects, s.robots_forbidden);
+  if (s.refreshed_listings > 0) {
+    fmt::print("  {} listings refreshed from page 1\n", s.refreshed_listings);
+  }
+  fmt::print("  elapsed {:.2f} s, cpu {:.2f} s\n", s.elapsed_s, s.cpu_s);
+  if (verbose > 0) {
+    for (const auto& [name, n] : s.counters) {
+      fmt::print("  {:<48} {}\n", name, n);
+    }
+  }
+}
+
 int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
   auto profile = LoadSiteProfile(o.site);
   if (!profile.ok()) return Fail("crawl", profile.status());
@@ -49,30 +76,20 @@ int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
   if (!db.ok()) return Fail("crawl", db.status());
   crawler::CrawlOptions copts = o.crawl;
   copts.genres = SplitComma(o.genres);
+  if (o.plan) {
+    auto plan = crawler::PlanCrawl(**db, *profile, copts, o.plan_options);
+    if (!plan.ok()) return Fail("crawl", plan.status());
+    fmt::print("{}", crawler::FormatPlan(*plan));
+    return 0;
+  }
 
   ProgressBar bar(ctx.BarOptions());
   auto stats =
       crawler::RunCrawl(**db, *profile, copts, &ctx.cancel, bar.Callback());
   bar.Finish();
   if (!stats.ok()) return Fail("crawl", stats.status());
-  const crawler::CrawlStats& s = *stats;
-  if (!ctx.quiet) {
-    fmt::print(
-        "crawl: {} pages ({} listing, {} product), {} failed, {} left "
-        "pending, {} failed earlier retried\n"
-        "  {} releases and {} tracks written, {} missing fields, {} parse "
-        "errors\n"
-        "  {} requests ({:.1f}/s), {}, {} retries, {} x 429, {} redirects, "
-        "{} robots-forbidden\n"
-        "  elapsed {:.2f} s, cpu {:.2f} s\n",
-        s.pages, s.listing_pages, s.product_pages, s.failed_pages,
-        s.pending_left, s.requeued, s.releases, s.tracks, s.missing_fields,
-        s.parse_errors, s.requests,
-        s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, HumanBytes(s.bytes),
-        s.retries, s.http_429, s.redirects, s.robots_forbidden, s.elapsed_s,
-        s.cpu_s);
-  }
-  if (s.cancelled) {
+  if (!ctx.quiet) PrintSummary(*stats, ctx.verbose);
+  if (stats->cancelled) {
     return Fail("crawl",
                 Status::Cancelled("stopped; rerun the same command to resume"));
   }
@@ -85,8 +102,9 @@ void RegisterCrawl(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CrawlCliOptions>();
   CLI::App* cmd = app.add_subcommand(
       "crawl",
-      "Crawl the store's genre listings and product pages into the database "
-      "(polite; resumable: rerun the same command after a stop or a crash)");
+      "Crawl the store's genre listings (and the product pages of rows that "
+      "lack a required field) into the database (polite; resumable: rerun "
+      "the same command after a stop or a crash)");
   AddSiteProfileFlags(cmd, o->site);
   AddDbOption(cmd, o->db);
   cmd->add_option("--genres", o->genres,
@@ -103,6 +121,26 @@ void RegisterCrawl(CLI::App& app, Context& ctx) {
                 "too); without it only transient failures (network, "
                 "truncated, 5xx, 429) are retried, once politeness."
                 "rerun_backoff_base has passed");
+  cmd->add_flag("--full", o->crawl.full,
+                "Fetch every release's product page (default: only for "
+                "listing rows that lack a field of the profile's `required`)");
+  cmd->add_flag("--refresh", o->crawl.refresh,
+                "Re-walk each listing from page 1 (newest first, conditional "
+                "requests) and stop at the first page of known releases; an "
+                "unchanged store costs about one request per listing");
+  cmd->add_flag("--plan", o->plan,
+                "Print the requests this crawl (and the download after it) "
+                "expects and their time at the configured delay, from what "
+                "the database knows; makes no request");
+  cmd->add_option("--assume-releases",
+                  o->plan_options.assume_releases_per_listing,
+                  "With --plan: releases in each listing never walked (0: "
+                  "unknown)")
+      ->capture_default_str();
+  cmd->add_option("--per-genre", o->plan_options.previews_per_genre,
+                  "With --plan: previews per parent genre the download will "
+                  "take (as download --per-genre)")
+      ->capture_default_str();
   cmd->callback([o, &ctx] { ctx.exit_code = RunCrawlCommand(*o, ctx); });
 }
 

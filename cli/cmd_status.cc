@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <map>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "db/crawl_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
+#include "db/refresh_tables.h"
 
 namespace cratedig::cli {
 
@@ -19,6 +21,49 @@ namespace {
 struct StatusOptions {
   std::string db = "cratedig.db";
 };
+
+std::string UtcMinute(int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// Each listing the crawl has walked: its pages, and when it was last
+// re-walked from page 1 (crawl --refresh).
+Status PrintListings(db::Database& db) {
+  db::FrontierTable frontier(db);
+  db::ListingRefreshTable refreshes(db);
+  CRATEDIG_ASSIGN_OR_RETURN(auto counts, frontier.CountByContext());
+  CRATEDIG_ASSIGN_OR_RETURN(auto refreshed, refreshes.List());
+  std::map<std::string, std::pair<int64_t, int64_t>> pages;  // done, pending
+  for (const auto& [key, n] : counts) {
+    const auto& [context, kind, status] = key;
+    if (kind != "listing") continue;
+    if (status == "done") pages[context].first += n;
+    if (status == "pending") pages[context].second += n;
+  }
+  std::map<std::string, const db::ListingRefreshRecord*> by_slug;
+  for (const auto& r : refreshed) {
+    by_slug[r.slug] = &r;
+    pages.try_emplace(r.slug);
+  }
+  if (pages.empty()) return Status::Ok();
+  fmt::print("{:<22} {:>6} {:>8}  {}\n", "listing", "pages", "pending",
+             "last refreshed (pages, new releases)");
+  for (const auto& [slug, n] : pages) {
+    auto it = by_slug.find(slug);
+    std::string when =
+        it == by_slug.end()
+            ? "never"
+            : fmt::format("{} ({}, {})", UtcMinute(it->second->refreshed_at),
+                          it->second->pages, it->second->new_releases);
+    fmt::print("{:<22} {:>6} {:>8}  {}\n", slug, n.first, n.second, when);
+  }
+  return Status::Ok();
+}
 
 Status PrintStatus(const StatusOptions& o) {
   CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
@@ -48,6 +93,7 @@ Status PrintStatus(const StatusOptions& o) {
         "retries all)\n",
         line);
   }
+  CRATEDIG_RETURN_IF_ERROR(PrintListings(*db));
   CRATEDIG_ASSIGN_OR_RETURN(int64_t nrel, releases.Count());
   CRATEDIG_ASSIGN_OR_RETURN(int64_t ntr, tracks.Count());
   fmt::print("catalogue: {} releases, {} tracks\n", nrel, ntr);

@@ -73,6 +73,7 @@ void SelectorSettings::Read(TomlReader& r) {
   r.Read("listing_label", listing_label);
   r.Read("listing_info", listing_info);
   r.Read("listing_track", listing_track);
+  r.Read("listing_preview", listing_preview);
   r.Read("next_page", next_page);
   r.Read("product_title", product_title);
   r.Read("product_artist", product_artist);
@@ -98,6 +99,7 @@ void SiteProfile::Read(TomlReader& r) {
   r.Read("first_page", first_page);
   r.Read("date_format", date_format);
   r.Read("parent_genres", parent_genres);
+  r.Read("required", required);
   r.ReadTableArray("listings", [&](TomlReader& sub) {
     ListingSpec l;
     l.Read(sub);
@@ -120,6 +122,17 @@ void SiteProfile::Validate(TomlReader& r) {
   if (listing_path.find("{slug}") == std::string::npos ||
       listing_path.find("{page}") == std::string::npos) {
     r.Fail("listing_path", "expected a path with {slug} and {page}");
+  }
+  static const std::set<std::string> kRequirable = {
+      "preview_url", "genre", "duration",         "bpm",         "artist",
+      "title",       "label", "catalogue_number", "release_date"};
+  for (const std::string& f : required) {
+    if (!kRequirable.count(f)) {
+      r.Fail("required", "unknown field '" + f +
+                             "' (expected preview_url, genre, duration, bpm, "
+                             "artist, title, label, catalogue_number or "
+                             "release_date)");
+    }
   }
   std::set<std::string> parents(parent_genres.begin(), parent_genres.end());
   for (const auto& [store, parent] : genre_map) {
@@ -151,6 +164,9 @@ std::string SiteProfile::ToToml() const {
   toml::array parents;
   for (const auto& p : parent_genres) parents.push_back(p);
   t.insert("parent_genres", parents);
+  toml::array req;
+  for (const auto& f : required) req.push_back(f);
+  t.insert("required", req);
   toml::array ls;
   for (const auto& l : listings) {
     ls.push_back(toml::table{{"slug", l.slug}, {"parent", l.parent}});
@@ -167,6 +183,7 @@ std::string SiteProfile::ToToml() const {
                        {"listing_label", s.listing_label},
                        {"listing_info", s.listing_info},
                        {"listing_track", s.listing_track},
+                       {"listing_preview", s.listing_preview},
                        {"next_page", s.next_page},
                        {"product_title", s.product_title},
                        {"product_artist", s.product_artist},

@@ -63,6 +63,8 @@ struct SelectorSettings {
   // Lines, separated by <br>: catalogue number, release date, store genre.
   std::string listing_info = "div.lit-date-cat-genre";
   std::string listing_track = "div.listing-track";
+  // Inside a listing track: its preview link (absent: no preview).
+  std::string listing_preview = "a.btn-play[href*=\".mp3\"]";
   std::string next_page = "a[title=\"Next Page\"]";
   // Product page.
   std::string product_title = "h1.product-title";
@@ -101,6 +103,11 @@ struct SiteProfile {
   // Date format of listing dates (strptime).
   std::string date_format = "%d %b %y";
   std::vector<ListingSpec> listings;
+  // Listing-first crawling: a release is stored from its listing row, and
+  // its product page is fetched only when the row lacks one of these fields
+  // (names: RequiredFieldNames() in crawler/required_fields.h).
+  // Default: ["preview_url", "genre"].
+  std::vector<std::string> required = {"preview_url", "genre"};
   // Store genre text -> one of the parent genres. Unmapped genres are stored
   // with no parent genre and never picked for a dataset.
   std::map<std::string, std::string> genre_map;

@@ -14,6 +14,9 @@ struct Progress {
   int64_t total = 0;   // 0 when unknown
   std::string unit;    // "pages", "tracks", "tiles"
   std::string detail;  // free text: "loss 0.83 acc 0.61 412 tiles/s"
+  // Seconds left as the stage itself reckons them (a polite crawl knows its
+  // pace in advance); < 0: unknown, the bar extrapolates from done/s.
+  double eta_s = -1;
 };
 
 // May be empty; callers must check before calling (use Report()).

@@ -16,6 +16,13 @@ ProgressBar::~ProgressBar() {
   if (open_line_) std::fputc('\n', opt_.out);
 }
 
+std::string EtaText(double seconds) {
+  const auto t = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  if (t < 120) return fmt::format("{}s", t);
+  if (t < 3600 * 2) return fmt::format("{}m{:02d}s", t / 60, t % 60);
+  return fmt::format("{}h{:02d}m", t / 3600, (t / 60) % 60);
+}
+
 std::string ProgressBar::Format(const Progress& p, double rate, int width,
                                 bool bar) {
   std::string s = p.stage.empty() ? "" : p.stage + " ";
@@ -30,11 +37,13 @@ std::string ProgressBar::Format(const Progress& p, double rate, int width,
   } else {
     s += fmt::format("{} {}", p.done, p.unit);
   }
-  if (rate > 0) {
-    s += fmt::format(" {:.1f}/s", rate);
-    if (p.total > p.done) {
-      s += fmt::format(" eta {:.0f}s", double(p.total - p.done) / rate);
-    }
+  if (rate > 0) s += fmt::format(" {:.1f}/s", rate);
+  // The stage's own reckoning first (a polite crawl's pace is its delay,
+  // not what the first fast requests suggest), else extrapolate.
+  if (p.eta_s >= 0 && p.total > p.done) {
+    s += " eta " + EtaText(p.eta_s);
+  } else if (rate > 0 && p.total > p.done) {
+    s += " eta " + EtaText(double(p.total - p.done) / rate);
   }
   if (!p.detail.empty()) s += " " + p.detail;
   return s;

@@ -23,6 +23,9 @@ struct ProgressBarOptions {
   bool quiet = false;  // print nothing at all (-q)
 };
 
+// "42s", "7m05s", "28h03m".
+std::string EtaText(double seconds);
+
 class ProgressBar {
  public:
   explicit ProgressBar(ProgressBarOptions options = {});

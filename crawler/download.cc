@@ -12,6 +12,8 @@
 #include <set>
 
 #include "core/files.h"
+#include "crawler/crawl.h"
+#include "crawler/fetch_loop.h"
 #include "crawler/mp3_check.h"
 #include "crawler/polite_client.h"
 #include "db/writer_lock.h"
@@ -91,6 +93,149 @@ bool FileMatches(const std::string& path, std::optional<int64_t> bytes,
   return got.ok() && *got == *sha;
 }
 
+// Picks the tracks, and keeps those whose preview is not already stored.
+Result<std::vector<db::TrackRecord>> TracksToFetch(
+    db::Database& db, const DownloadOptions& options, DownloadStats& st) {
+  db::TracksTable tracks(db);
+  db::PreviewsTable previews(db);
+  db::TrackQuery q;
+  q.with_preview_url = true;
+  CRATEDIG_ASSIGN_OR_RETURN(std::vector<db::TrackRecord> all, tracks.Find(q));
+  std::set<std::string> wanted(options.genres.begin(), options.genres.end());
+  if (!wanted.empty()) {
+    std::erase_if(all, [&](const db::TrackRecord& t) {
+      return !t.parent_genre || !wanted.count(*t.parent_genre);
+    });
+  }
+  std::vector<db::TrackRecord> picked =
+      PickTracks(all, options.per_genre, options.seed);
+  st.picked = static_cast<int64_t>(picked.size());
+  std::vector<db::TrackRecord> todo;
+  for (db::TrackRecord& t : picked) {
+    CRATEDIG_ASSIGN_OR_RETURN(auto prev, previews.Get(t.id));
+    if (prev && prev->status == db::PreviewStatus::kOk && prev->path &&
+        prev->url == *t.preview_url) {
+      if (FileMatches(*prev->path, prev->bytes, prev->sha256)) {
+        ++st.skipped;
+        continue;
+      }
+      ++st.damaged;  // missing, truncated or altered on disk: fetch again
+    }
+    todo.push_back(std::move(t));
+  }
+  return todo;
+}
+
+// Checks a finished fetch: OK, or why the file is not a usable preview.
+Status CheckPreview(const ClientResult& r) {
+  const int64_t bytes = static_cast<int64_t>(r.body.size());
+  if (r.outcome != ClientOutcome::kOk) {
+    return Status::Unavailable(std::string(ClientOutcomeName(r.outcome)) +
+                               (r.error.empty() ? "" : ": " + r.error));
+  }
+  if (r.content_length >= 0 && r.content_length != bytes) {
+    return Status::Corrupt("Content-Length " +
+                           std::to_string(r.content_length) + " but " +
+                           std::to_string(bytes) + " bytes received");
+  }
+  return CheckMp3(r.body);
+}
+
+// Writes a checked preview as <out_dir>/<sha256>.mp3 (temp + rename).
+// Returns its path; an error here (full or broken disk) is fatal.
+Result<std::string> StorePreview(const fs::path& out_dir, int64_t track_id,
+                                 const std::string& body,
+                                 const std::string& sha) {
+  fs::path final_path = out_dir / (sha + ".mp3");
+  if (FileMatches(final_path.string(), static_cast<int64_t>(body.size()),
+                  sha)) {
+    return final_path.string();
+  }
+  fs::path tmp = out_dir / (".tmp-" + std::to_string(::getpid()) + "-" +
+                            std::to_string(track_id) + ".part");
+  Status w = WriteTemp(tmp, body);
+  if (w.ok()) w = CommitTempFile(tmp, final_path);
+  if (!w.ok()) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return w;
+  }
+  return final_path.string();
+}
+
+// Fetch-loop hooks of a download: each result checked, stored, recorded.
+class PreviewSink {
+ public:
+  PreviewSink(db::Database& db, const config::SiteProfile& profile,
+              const std::vector<db::TrackRecord>& todo, fs::path out_dir,
+              PoliteClient& client, const ProgressFn& progress,
+              DownloadStats& st)
+      : previews_(db),
+        profile_(profile),
+        todo_(todo),
+        out_dir_(std::move(out_dir)),
+        client_(client),
+        progress_(progress),
+        st_(st) {}
+
+  Result<std::vector<ClientRequest>> Refill(size_t room) {
+    std::vector<ClientRequest> out;
+    while (out.size() < room && next_ < todo_.size()) {
+      ClientRequest req;
+      req.tag = next_;
+      req.url = *todo_[next_].preview_url;
+      out.push_back(std::move(req));
+      ++next_;
+    }
+    return out;
+  }
+
+  Status OnResult(ClientResult& r) {
+    const db::TrackRecord& t = todo_[r.tag];
+    db::PreviewRecord p;
+    p.track_id = t.id;
+    p.url = *t.preview_url;
+    p.attempts = r.attempts;
+    if (r.http_status != 0) p.http_status = r.http_status;
+    Status check = CheckPreview(r);
+    if (check.ok()) {
+      const std::string sha = Sha256Hex(r.body);
+      CRATEDIG_ASSIGN_OR_RETURN(std::string path,
+                                StorePreview(out_dir_, t.id, r.body, sha));
+      p.status = db::PreviewStatus::kOk;
+      p.path = path;
+      p.sha256 = sha;
+      p.bytes = static_cast<int64_t>(r.body.size());
+      ++st_.ok;
+    } else {
+      p.status = db::PreviewStatus::kFailed;
+      p.error = check.message();
+      ++st_.failed;
+    }
+    CRATEDIG_RETURN_IF_ERROR(previews_.Put(p));
+    Progress pr;
+    pr.stage = "download";
+    pr.unit = "tracks";
+    pr.done = st_.ok + st_.failed;
+    pr.total = static_cast<int64_t>(todo_.size());
+    pr.detail = std::to_string(st_.failed) + " failed";
+    pr.eta_s = PoliteEta(pr.total - pr.done, profile_.politeness,
+                         client_.stats().requests, client_.elapsed_s());
+    Report(progress_, pr);
+    return Status::Ok();
+  }
+
+ private:
+  db::PreviewsTable previews_;
+  const config::SiteProfile& profile_;
+  const std::vector<db::TrackRecord>& todo_;
+  const fs::path out_dir_;
+  PoliteClient& client_;
+  const ProgressFn& progress_;
+  DownloadStats& st_;
+  size_t next_ = 0;
+};
+
 }  // namespace
 
 Result<DownloadStats> RunDownload(db::Database& db,
@@ -113,139 +258,31 @@ Result<DownloadStats> RunDownload(db::Database& db,
                            ec.message());
   }
   const fs::path out_dir = fs::absolute(options.out_dir).lexically_normal();
-
-  db::TracksTable tracks(db);
-  db::PreviewsTable previews(db);
+  CRATEDIG_ASSIGN_OR_RETURN(std::vector<db::TrackRecord> todo,
+                            TracksToFetch(db, options, st));
+  CRATEDIG_ASSIGN_OR_RETURN(ClientOptions co,
+                            ClientOptionsFor(profile, options.jitter_seed));
   db::HostsTable hosts(db);
-  db::TrackQuery q;
-  q.with_preview_url = true;
-  CRATEDIG_ASSIGN_OR_RETURN(std::vector<db::TrackRecord> all, tracks.Find(q));
-  std::set<std::string> wanted(options.genres.begin(), options.genres.end());
-  if (!wanted.empty()) {
-    std::erase_if(all, [&](const db::TrackRecord& t) {
-      return !t.parent_genre || !wanted.count(*t.parent_genre);
-    });
-  }
-  std::vector<db::TrackRecord> picked =
-      PickTracks(all, options.per_genre, options.seed);
-  st.picked = static_cast<int64_t>(picked.size());
-
-  // What is left to fetch.
-  std::vector<const db::TrackRecord*> todo;
-  for (const db::TrackRecord& t : picked) {
-    CRATEDIG_ASSIGN_OR_RETURN(auto prev, previews.Get(t.id));
-    if (prev && prev->status == db::PreviewStatus::kOk && prev->path &&
-        prev->url == *t.preview_url) {
-      if (FileMatches(*prev->path, prev->bytes, prev->sha256)) {
-        ++st.skipped;
-        continue;
-      }
-      ++st.damaged;  // missing, truncated or altered on disk: fetch again
-    }
-    todo.push_back(&t);
-  }
-
-  CRATEDIG_ASSIGN_OR_RETURN(std::set<std::string> allowed,
-                            AllowedHostsFor(profile));
-  ClientOptions co;
-  co.politeness = profile.politeness;
-  co.user_agent = profile.user_agent;
-  co.accept_encoding = profile.accept_encoding;
-  co.allowed_hosts = allowed;
-  co.seed = options.jitter_seed;
   PoliteClient client(co, clk, &hosts);
-
-  auto record = [&](const db::TrackRecord& t, const ClientResult* r,
-                    Status failure, const std::string& path,
-                    const std::string& sha, int64_t bytes) -> Status {
-    db::PreviewRecord p;
-    p.track_id = t.id;
-    p.url = *t.preview_url;
-    p.attempts = r ? r->attempts : 0;
-    if (r && r->http_status != 0) p.http_status = r->http_status;
-    if (failure.ok()) {
-      p.status = db::PreviewStatus::kOk;
-      p.path = path;
-      p.sha256 = sha;
-      p.bytes = bytes;
-      ++st.ok;
-    } else {
-      p.status = db::PreviewStatus::kFailed;
-      p.error = failure.message();
-      ++st.failed;
-    }
-    return previews.Put(p);
-  };
-
-  const size_t ahead =
-      static_cast<size_t>(std::max(1, options.queue_ahead) *
-                          std::max(1, profile.politeness.max_hosts_in_flight));
-  size_t next = 0;
-  size_t in_flight = 0;
-  bool stopping = false;
-  for (;;) {
-    if (!stopping && cancel != nullptr && cancel->stop()) {
-      stopping = true;
-      st.cancelled = true;
-      in_flight -= client.DropQueued().size();
-    }
-    while (!stopping && in_flight < ahead && next < todo.size()) {
-      ClientRequest req;
-      req.tag = next;
-      req.url = *todo[next]->preview_url;
-      client.Enqueue(req);
-      ++next;
-      ++in_flight;
-    }
-    if (in_flight == 0) break;
-    for (ClientResult& r : client.Step(0.25)) {
-      --in_flight;
-      const db::TrackRecord& t = *todo[r.tag];
-      Status failure;
-      std::string path, sha;
-      int64_t bytes = static_cast<int64_t>(r.body.size());
-      if (r.outcome != ClientOutcome::kOk) {
-        failure =
-            Status::Unavailable(std::string(ClientOutcomeName(r.outcome)) +
-                                (r.error.empty() ? "" : ": " + r.error));
-      } else if (r.content_length >= 0 && r.content_length != bytes) {
-        failure = Status::Corrupt("Content-Length " +
-                                  std::to_string(r.content_length) + " but " +
-                                  std::to_string(bytes) + " bytes received");
-      } else {
-        failure = CheckMp3(r.body);
-      }
-      if (failure.ok()) {
-        sha = Sha256Hex(r.body);
-        fs::path final_path = out_dir / (sha + ".mp3");
-        path = final_path.string();
-        if (!FileMatches(final_path.string(), bytes, sha)) {
-          fs::path tmp = out_dir / (".tmp-" + std::to_string(::getpid()) + "-" +
-                                    std::to_string(t.id) + ".part");
-          Status w = WriteTemp(tmp, r.body);
-          if (w.ok()) w = CommitTempFile(tmp, final_path);
-          if (!w.ok()) {
-            fs::remove(tmp, ec);
-            return w;  // a full or broken disk is fatal, unlike a bad file
-          }
-        }
-      }
-      CRATEDIG_RETURN_IF_ERROR(record(t, &r, failure, path, sha, bytes));
-      Progress p;
-      p.stage = "download";
-      p.unit = "tracks";
-      p.done = st.ok + st.failed;
-      p.total = static_cast<int64_t>(todo.size());
-      p.detail = std::to_string(st.failed) + " failed";
-      Report(progress, p);
-    }
-  }
+  PreviewSink sink(db, profile, todo, out_dir, client, progress, st);
+  FetchLoopHooks hooks;
+  hooks.refill = [&](size_t room) { return sink.Refill(room); };
+  hooks.on_result = [&](ClientResult& r) { return sink.OnResult(r); };
+  CRATEDIG_ASSIGN_OR_RETURN(
+      st.cancelled,
+      RunFetchLoop(client,
+                   RequestsAhead(options.queue_ahead,
+                                 profile.politeness.max_hosts_in_flight),
+                   cancel, hooks));
   const ClientStats& cs = client.stats();
   st.requests = cs.requests;
   st.bytes = cs.bytes;
   st.retries = cs.retries;
   st.http_429 = cs.http_429;
   st.robots_forbidden = cs.robots_forbidden;
+  st.counters = cs.counters;
+  st.counters["download/ok"] = st.ok;
+  st.counters["download/failed"] = st.failed;
   st.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

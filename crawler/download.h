@@ -14,9 +14,13 @@
 // sha256, are skipped, so a rerun only fetches what is missing, damaged or
 // failed. A full disk stops the run with "no space left" in the error.
 // Holds the database's WriterLock (db/writer_lock.h) while it runs.
+// Requests go through the same fetch loop as the crawl (fetch_loop.h): one
+// kept-alive connection per host, paced by the profile's politeness like
+// every page.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +54,9 @@ struct DownloadStats {
   int64_t retries = 0;
   int64_t http_429 = 0;
   int64_t robots_forbidden = 0;
+  // Every counter by name, as CrawlStats::counters (the client's, plus
+  // "download/ok", "download/failed").
+  std::map<std::string, int64_t> counters;
   double elapsed_s = 0;
   bool cancelled = false;
 };

@@ -29,6 +29,7 @@ struct Fetcher::Transfer {
   FetchRequest req;
   CURL* easy = nullptr;
   std::string body;
+  curl_slist* headers = nullptr;  // owned; freed with the transfer
   bool too_large = false;
   char errbuf[CURL_ERROR_SIZE] = {0};
 
@@ -53,6 +54,7 @@ Fetcher::~Fetcher() {
   for (auto& [easy, t] : transfers_) {
     curl_multi_remove_handle(static_cast<CURLM*>(multi_), t->easy);
     curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
   }
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
 }
@@ -78,6 +80,15 @@ void Fetcher::Start(const FetchRequest& req) {
   if (!req.accept_encoding.empty()) {
     set(CURLOPT_ACCEPT_ENCODING, req.accept_encoding.c_str());
   }
+  if (req.if_none_match) {
+    t->headers = curl_slist_append(
+        t->headers, ("If-None-Match: " + *req.if_none_match).c_str());
+  }
+  if (req.if_modified_since) {
+    t->headers = curl_slist_append(
+        t->headers, ("If-Modified-Since: " + *req.if_modified_since).c_str());
+  }
+  if (t->headers != nullptr) set(CURLOPT_HTTPHEADER, t->headers);
   set(CURLOPT_WRITEFUNCTION, &Transfer::Write);
   set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
   set(CURLOPT_ERRORBUFFER, t->errbuf);
@@ -93,6 +104,7 @@ void Fetcher::Start(const FetchRequest& req) {
   r.url = req.url;
   r.error = std::string("cannot start request: ") + curl_easy_strerror(rc);
   curl_easy_cleanup(e);
+  curl_slist_free_all(t->headers);
   failed_to_start_.push_back(std::move(r));
 }
 
@@ -122,6 +134,9 @@ std::vector<FetchResponse> Fetcher::Poll(double timeout_s) {
       curl_off_t total_us = 0;
       curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total_us);
       r.content_length = cl;
+      long connects = 0;
+      curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+      r.new_connections = connects;
       r.seconds = static_cast<double>(total_us) / 1e6;
       if (code == CURLE_FILESIZE_EXCEEDED) r.too_large = true;
       r.truncated = code == CURLE_PARTIAL_FILE;
@@ -129,6 +144,8 @@ std::vector<FetchResponse> Fetcher::Poll(double timeout_s) {
         r.http_status = static_cast<int>(status);
         r.location = Header(e, "Location");
         r.retry_after = Header(e, "Retry-After");
+        r.etag = Header(e, "ETag");
+        r.last_modified = Header(e, "Last-Modified");
         r.body = std::move(t.body);
       } else {
         // No usable response: truncated, reset, timed out, cut by the cap.
@@ -141,6 +158,7 @@ std::vector<FetchResponse> Fetcher::Poll(double timeout_s) {
       }
       curl_multi_remove_handle(m, e);
       curl_easy_cleanup(e);
+      curl_slist_free_all(t.headers);
       transfers_.erase(it);
       out.push_back(std::move(r));
     }

@@ -2,7 +2,10 @@
 // once, driven from one thread. It knows nothing of politeness: redirects
 // are NOT followed (the caller checks and paces each hop), only http and
 // https are allowed, and every transfer has a connect timeout, a total
-// timeout and a response-size cap.
+// timeout and a response-size cap. Connections are kept alive in the multi
+// handle's cache and reused per host (HTTP/1.1 keep-alive), so a polite
+// one-at-a-time crawl or download pays one TCP/TLS handshake per host, not
+// one per request.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +27,8 @@ struct FetchRequest {
   double connect_timeout_s = 10;
   double timeout_s = 180;
   int64_t max_bytes = 32 << 20;  // larger bodies are cut: too_large
+  // Conditional GET: sent as If-None-Match / If-Modified-Since when set.
+  std::optional<std::string> if_none_match, if_modified_since;
 };
 
 struct FetchResponse {
@@ -35,10 +40,14 @@ struct FetchResponse {
   bool too_large = false;
   // The body ended before its Content-Length (connection dropped).
   bool truncated = false;
-  std::optional<std::string> location;     // Location header
-  std::optional<std::string> retry_after;  // Retry-After header
-  int64_t content_length = -1;             // -1: not sent
-  double seconds = 0;                      // total transfer time
+  std::optional<std::string> location;       // Location header
+  std::optional<std::string> retry_after;    // Retry-After header
+  std::optional<std::string> etag;           // ETag header
+  std::optional<std::string> last_modified;  // Last-Modified header
+  int64_t content_length = -1;               // -1: not sent
+  double seconds = 0;                        // total transfer time
+  // New connections this transfer opened (0: it reused a kept-alive one).
+  int64_t new_connections = 0;
 };
 
 class Fetcher {

@@ -230,6 +230,7 @@ Result<PageParser> PageParser::Create(const config::SiteProfile& profile) {
   CRATEDIG_SEL(listing_label);
   CRATEDIG_SEL(listing_info);
   CRATEDIG_SEL(listing_track);
+  CRATEDIG_SEL(listing_preview);
   CRATEDIG_SEL(next_page);
   CRATEDIG_SEL(product_title);
   CRATEDIG_SEL(product_artist);
@@ -243,23 +244,15 @@ Result<PageParser> PageParser::Create(const config::SiteProfile& profile) {
   CRATEDIG_SEL(product_track_bpm);
   CRATEDIG_SEL(product_preview);
 #undef CRATEDIG_SEL
-  Compiled c{listing_item,
-             listing_artist,
-             listing_title,
-             listing_label,
-             listing_info,
-             listing_track,
-             next_page,
-             product_title,
-             product_artist,
-             product_label,
-             product_meta,
-             product_track,
-             product_track_number,
-             product_track_name,
-             product_track_artist,
-             product_track_duration,
-             product_track_bpm,
+  Compiled c{listing_item,           listing_artist,
+             listing_title,          listing_label,
+             listing_info,           listing_track,
+             listing_preview,        next_page,
+             product_title,          product_artist,
+             product_label,          product_meta,
+             product_track,          product_track_number,
+             product_track_name,     product_track_artist,
+             product_track_duration, product_track_bpm,
              product_preview};
   return PageParser(profile, std::move(c));
 }
@@ -343,6 +336,15 @@ ListingPage PageParser::ParseListing(std::string_view html, const Url& page_url,
       t.position = ++pos;
       t.store_id = TrackStoreId(r.store_id, t.position);
       ParseListingTrackLine(TextOf(tn, is_track), t);
+      // Inside this track's own element, as on the product page, so a track
+      // without a preview cannot take its neighbour's.
+      if (const GumboNode* p =
+              sel_.listing_preview.SelectFirst(tn, sel_.listing_track)) {
+        if (const char* h = AttrOf(p, "href")) {
+          auto u = ResolveUrl(page_url, h);
+          if (u.ok()) t.preview_url = u->ToString();
+        }
+      }
       Need(t.artist, "artist", t.missing);
       Need(t.title, "title", t.missing);
       Need(t.duration_s, "duration", t.missing);

@@ -66,10 +66,10 @@ class PageParser {
  private:
   struct Compiled {
     Selector listing_item, listing_artist, listing_title, listing_label,
-        listing_info, listing_track, next_page, product_title, product_artist,
-        product_label, product_meta, product_track, product_track_number,
-        product_track_name, product_track_artist, product_track_duration,
-        product_track_bpm, product_preview;
+        listing_info, listing_track, listing_preview, next_page, product_title,
+        product_artist, product_label, product_meta, product_track,
+        product_track_number, product_track_name, product_track_artist,
+        product_track_duration, product_track_bpm, product_preview;
   };
   PageParser(const config::SiteProfile& profile, Compiled c);
 

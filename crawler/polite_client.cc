@@ -28,6 +28,8 @@ const char* ClientOutcomeName(ClientOutcome o) {
       return "too many redirects";
     case ClientOutcome::kTooLarge:
       return "too large";
+    case ClientOutcome::kNotModified:
+      return "not modified";
   }
   return "?";
 }
@@ -52,13 +54,25 @@ Result<std::set<std::string>> AllowedHostsFor(
   return out;
 }
 
+Result<ClientOptions> ClientOptionsFor(const config::SiteProfile& profile,
+                                       uint64_t seed) {
+  ClientOptions co;
+  CRATEDIG_ASSIGN_OR_RETURN(co.allowed_hosts, AllowedHostsFor(profile));
+  co.politeness = profile.politeness;
+  co.user_agent = profile.user_agent;
+  co.accept_encoding = profile.accept_encoding;
+  co.seed = seed;
+  return co;
+}
+
 PoliteClient::PoliteClient(ClientOptions options, Clock& clock,
                            db::HostsTable* hosts)
     : opt_(std::move(options)),
       clock_(clock),
       hosts_table_(hosts),
       jitter_(opt_.seed),
-      politeness_(opt_.politeness, clock, jitter_) {}
+      politeness_(opt_.politeness, clock, jitter_),
+      started_at_(clock.Now()) {}
 
 void PoliteClient::Enqueue(const ClientRequest& req) {
   ++outstanding_;
@@ -113,7 +127,10 @@ void PoliteClient::Finish(Pending& p, ClientOutcome o, int status,
   r.error = std::move(error);
   r.attempts = p.total_requests;
   r.content_length = content_length;
-  if (o == ClientOutcome::kRobotsForbidden) ++stats_.robots_forbidden;
+  if (o == ClientOutcome::kRobotsForbidden) {
+    ++stats_.robots_forbidden;
+    ++stats_.counters["robots/forbidden"];
+  }
   done_.push_back(std::move(r));
   --outstanding_;
 }
@@ -123,6 +140,7 @@ void PoliteClient::StartRequest(HostSlot& slot, Pending p) {
   ++p.attempts;
   ++p.total_requests;
   ++stats_.requests;
+  ++stats_.counters["downloader/request_count"];
   uint64_t id = next_fetch_id_++;
   FetchRequest fr;
   fr.id = id;
@@ -132,6 +150,11 @@ void PoliteClient::StartRequest(HostSlot& slot, Pending p) {
   fr.connect_timeout_s = opt_.politeness.connect_timeout;
   fr.timeout_s = opt_.politeness.timeout;
   fr.max_bytes = p.req.max_bytes;
+  // Validators belong to the URL asked for: not to a redirect's target.
+  if (!p.robots && p.hops == 0) {
+    fr.if_none_match = p.req.etag;
+    fr.if_modified_since = p.req.last_modified;
+  }
   if (opt_.on_request) opt_.on_request(fr.url);
   in_flight_.emplace(id, std::make_pair(slot.key, std::move(p)));
   fetcher_.Start(fr);
@@ -242,6 +265,15 @@ void PoliteClient::Handle(FetchResponse r) {
   HostSlot& slot = slots_[key];
   slot.busy = false;
   stats_.bytes += static_cast<int64_t>(r.body.size());
+  stats_.counters["downloader/connections_opened"] += r.new_connections;
+  stats_.counters["downloader/response_bytes"] +=
+      static_cast<int64_t>(r.body.size());
+  if (r.http_status == 0) {
+    ++stats_.counters["downloader/exception_count"];
+  } else {
+    ++stats_.counters["downloader/response_status_count/" +
+                      std::to_string(r.http_status)];
+  }
   if (r.http_status == 429) ++stats_.http_429;
 
   ResponseInfo info;
@@ -254,6 +286,10 @@ void PoliteClient::Handle(FetchResponse r) {
 
   if (d.verdict == RetryDecision::kRetry) {
     ++stats_.retries;
+    ++stats_.counters["retry/count"];
+    ++stats_.counters["retry/reason_count/" +
+                      (st == 0 ? std::string("network error")
+                               : std::to_string(st))];
     p.not_before = d.retry_at;
     if (p.robots) {
       slot.robots_fetch = std::move(p);
@@ -274,6 +310,11 @@ void PoliteClient::Handle(FetchResponse r) {
                           : ClientOutcome::kHttpError;
     Finish(p, o, st, d.reason, {}, r.content_length);
     done_.back().truncated = r.truncated;
+    return;
+  }
+  if (st == 304 && !p.robots) {
+    ++stats_.not_modified;
+    Finish(p, ClientOutcome::kNotModified, st, "");
     return;
   }
   if (st >= 300 && st < 400) {
@@ -311,6 +352,7 @@ void PoliteClient::Handle(FetchResponse r) {
       return;
     }
     ++stats_.redirects;
+    ++stats_.counters["redirect/count"];
     p.url = *next;
     ++p.hops;
     p.attempts = 0;
@@ -326,7 +368,10 @@ void PoliteClient::Handle(FetchResponse r) {
     RobotsDone(slot, st, r.body);
     return;
   }
+  const size_t at = done_.size();
   Finish(p, ClientOutcome::kOk, st, "", std::move(r.body), r.content_length);
+  done_[at].etag = std::move(r.etag);
+  done_[at].last_modified = std::move(r.last_modified);
 }
 
 double PoliteClient::NextWake() const {

@@ -45,10 +45,18 @@ struct ClientOptions {
 Result<std::set<std::string>> AllowedHostsFor(
     const config::SiteProfile& profile);
 
+// The client settings of a profile (politeness, user agent, encodings,
+// allowed hosts), with the jitter seed (0 = random).
+Result<ClientOptions> ClientOptionsFor(const config::SiteProfile& profile,
+                                       uint64_t seed);
+
 struct ClientRequest {
   uint64_t tag = 0;  // the caller's id, returned with the result
   std::string url;
   int64_t max_bytes = 0;  // 0: politeness.max_response_bytes
+  // Validators of a stored copy (db::ValidatorsTable): sent as a
+  // conditional GET; a 304 answer comes back as kNotModified.
+  std::optional<std::string> etag, last_modified;
 };
 
 enum class ClientOutcome {
@@ -60,6 +68,7 @@ enum class ClientOutcome {
   kOffsite,            // URL or redirect outside the configured hosts
   kRedirectLimit,      // more than max_redirects hops
   kTooLarge,           // over the size cap
+  kNotModified,        // 304 to a conditional request: the stored copy holds
 };
 const char* ClientOutcomeName(ClientOutcome o);
 
@@ -76,6 +85,8 @@ struct ClientResult {
   // With kGaveUp and http_status 0: the last try was a body cut short
   // (crawler/failure.h tells "truncated" from "network").
   bool truncated = false;
+  // The response's validators (2xx), to send on the next fetch.
+  std::optional<std::string> etag, last_modified;
 };
 
 struct ClientStats {
@@ -85,6 +96,13 @@ struct ClientStats {
   int64_t http_429 = 0;
   int64_t robots_forbidden = 0;
   int64_t redirects = 0;
+  int64_t not_modified = 0;  // 304 answers
+  // The same and more by name, Scrapy-style: "downloader/request_count",
+  // "downloader/response_status_count/200", "downloader/exception_count",
+  // "downloader/response_bytes", "retry/count", "retry/reason_count/503",
+  // "robots/forbidden", "redirect/count", "downloader/connections_opened"
+  // (keep-alive: 1 per host when every connection was reused).
+  std::map<std::string, int64_t> counters;
 };
 
 class PoliteClient {
@@ -104,6 +122,8 @@ class PoliteClient {
   std::vector<uint64_t> DropQueued();
 
   const ClientStats& stats() const { return stats_; }
+  // Clock seconds since the client was made.
+  double elapsed_s() const { return clock_.Now() - started_at_; }
 
  private:
   struct Pending {
@@ -148,6 +168,7 @@ class PoliteClient {
   size_t outstanding_ = 0;
   std::vector<ClientResult> done_;
   ClientStats stats_;
+  double started_at_ = 0;
 };
 
 }  // namespace cratedig::crawler

@@ -58,6 +58,10 @@ double Politeness::Backoff(int attempt) {
   return std::min(raw * jitter_.Uniform(0.5, 1.5), s_.backoff_max);
 }
 
+double MeanRequestGap(const config::PolitenessSettings& s, double crawl_delay) {
+  return std::max(s.delay, crawl_delay);
+}
+
 RetryDecision Politeness::OnResponse(const std::string& host,
                                      const ResponseInfo& info, int attempt) {
   Host& h = hosts_[host];

@@ -45,6 +45,12 @@ struct RetryDecision {
   std::string reason;   // why it is retried or failed
 };
 
+// The mean gap between two requests to one host with no slow-down and no
+// failures: `delay` (the 0.5-1.5x jitter averages to 1x), at least the
+// robots.txt Crawl-delay when known. Plans and ETAs count in it.
+double MeanRequestGap(const config::PolitenessSettings& s,
+                      double crawl_delay = 0);
+
 class Politeness {
  public:
   // REQUIRES: clock and jitter outlive this object.

@@ -218,6 +218,29 @@ Result<std::map<std::string, int64_t>> FrontierTable::CountByStatus() {
   return out;
 }
 
+Result<std::map<std::tuple<std::string, std::string, std::string>, int64_t>>
+FrontierTable::CountByContext() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("SELECT context, kind, status, COUNT(*) FROM "
+                               "frontier GROUP BY context, kind, status"));
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[{s.Text(0), s.Text(1), s.Text(2)}] = s.Int(3);
+  }
+  return out;
+}
+
+Result<int64_t> FrontierTable::CountReleasesNotQueued() {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT COUNT(*) FROM releases WHERE url NOT IN (SELECT url "
+                  "FROM frontier)"));
+  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+  return row ? s.Int(0) : 0;
+}
+
 Result<std::vector<FrontierEntry>> FrontierTable::List(FrontierStatus status) {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s, db_.Prepare(std::string("SELECT ") + kFrontierCols +

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "db/database.h"
@@ -83,6 +84,11 @@ class FrontierTable {
   // reasons were recorded), e.g. {"http_404": 2, "network": 1}.
   Result<std::map<std::string, int64_t>> CountFailuresByReason();
   Result<std::map<std::string, int64_t>> CountByStatus();
+  // Entries per (context, kind, status name), for crawl plans.
+  Result<std::map<std::tuple<std::string, std::string, std::string>, int64_t>>
+  CountByContext();
+  // Stored releases whose product URL was never queued (listing-first rows).
+  Result<int64_t> CountReleasesNotQueued();
   Result<std::vector<FrontierEntry>> List(FrontierStatus status);
 
  private:

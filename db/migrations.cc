@@ -146,14 +146,27 @@ constexpr std::string_view kV4 = R"sql(
 ALTER TABLE frontier ADD COLUMN failure TEXT;
 )sql";
 
+// v5: incremental crawling: HTTP validators per URL, listing refreshes.
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE http_validators (
+  url           TEXT PRIMARY KEY,
+  etag          TEXT,                  -- ETag of the last 2xx, as sent
+  last_modified TEXT,                  -- Last-Modified of the last 2xx
+  fetched_at    INTEGER NOT NULL
+);
+CREATE TABLE listing_refreshes (
+  slug         TEXT PRIMARY KEY,       -- the listing's slug
+  refreshed_at INTEGER NOT NULL,       -- when its last walk from page 1 ended
+  pages        INTEGER NOT NULL,       -- listing pages that walk requested
+  new_releases INTEGER NOT NULL        -- releases it found that were new
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
-      {1, kV1},
-      {2, kV2},
-      {3, kV3},
-      {4, kV4},
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5},
   };
   return kAll;
 }

@@ -131,10 +131,16 @@ std::string RenderListingPage(const ListingDef& listing, int page,
         HtmlEscape(r.store_genre));
     h += "  <div class=\"jd-listing-tracklist\">\n";
     for (const TrackTruth& t : r.tracks) {
+      // The play button is an icon (no text), as on the real listing; a
+      // track without a preview has none.
+      const std::string play = t.has_preview ? "<a class=\"btn-play\" href=\"" +
+                                                   HtmlEscape(t.preview_path) +
+                                                   "\" title=\"Play\"></a> "
+                                             : "";
       h += fmt::format(
-          "    <div class=\"col listing-track\">{} - \"{}\" - ({}) <span "
+          "    <div class=\"col listing-track\">{}{} - \"{}\" - ({}) <span "
           "class=\"bpm\">{}&nbsp;BPM</span></div>\n",
-          HtmlEscape(t.artist), HtmlEscape(t.title), MinSec(t.duration_s),
+          play, HtmlEscape(t.artist), HtmlEscape(t.title), MinSec(t.duration_s),
           static_cast<int>(t.bpm));
     }
     h += "  </div>\n";

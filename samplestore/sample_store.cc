@@ -10,8 +10,11 @@
 #include <ctime>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "config/toml_reader.h"
 #include "samplestore/mp3_encoder.h"
@@ -74,15 +77,73 @@ std::string LogTime(std::chrono::system_clock::time_point t) {
 
 thread_local std::chrono::system_clock::time_point t_arrival;
 
+// A strong validator: a hash of the bytes, quoted (RFC 9110 8.8.3).
+std::string ETagOf(const std::string& body) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (unsigned char c : body) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("\"{:016x}-{}\"", h, body.size());
+}
+
+std::optional<std::time_t> ParseHttpDate(const std::string& s) {
+  std::tm tm{};
+  const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return timegm(&tm);
+}
+
+// Whether a GET with these conditional headers gets 304 (RFC 9110 13.1.2,
+// 13.1.3: If-None-Match, when present, decides alone).
+bool NotModified(const httplib::Request& req, const std::string& etag,
+                 std::time_t last_modified) {
+  if (req.has_header("If-None-Match")) {
+    const std::string v = req.get_header_value("If-None-Match");
+    if (v == "*") return true;
+    size_t start = 0;
+    while (start < v.size()) {
+      size_t end = v.find(',', start);
+      if (end == std::string::npos) end = v.size();
+      std::string tag = v.substr(start, end - start);
+      tag.erase(0, tag.find_first_not_of(' '));
+      tag.erase(tag.find_last_not_of(' ') + 1);
+      if (tag.rfind("W/", 0) == 0) tag = tag.substr(2);  // weak comparison
+      if (tag == etag) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+  if (req.has_header("If-Modified-Since")) {
+    auto since = ParseHttpDate(req.get_header_value("If-Modified-Since"));
+    return since && *since >= last_modified;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct SampleStore::Impl {
   StoreOptions opt;
   Faults faults;
   Catalogue cat;
-  // Path (no query) -> body. Pages and previews are built once at start.
-  std::unordered_map<std::string, std::string> pages;
+  struct Page {
+    std::string body, etag;
+    std::time_t last_modified = 0;
+  };
+  // Path (no query) -> page. Built at start; Publish re-renders listings.
+  std::shared_mutex pages_mu;  // guards pages, hidden, unpublished
+  std::unordered_map<std::string, Page> pages;
+  // Listing slug -> its releases, newest first; and how many of the newest
+  // are not out yet.
+  std::map<std::string, std::vector<const ReleaseTruth*>> by_slug;
+  std::map<std::string, int> hidden;
+  std::unordered_set<std::string> unpublished;  // release store ids
+  // Previews: built once at start.
   std::unordered_map<std::string, std::string> mp3s;
+  std::unordered_map<std::string, std::string> mp3_etags;
+  std::time_t started_at = 0;
+  std::atomic<uint64_t> not_modified{0};
   std::unordered_map<std::string, const ReleaseTruth*> release_by_path;
   std::unordered_map<std::string, const TrackTruth*> track_by_path;
   std::string robots, home;
@@ -111,6 +172,9 @@ struct SampleStore::Impl {
   }
 
   Status Build(const ProgressFn& progress);
+  // Renders every listing page from `hidden`. REQUIRES: pages_mu held.
+  void RenderListings(std::time_t now);
+  void PutPage(const std::string& path, std::string body, std::time_t now);
   void Handle(const httplib::Request& req, httplib::Response& res);
   void Serve(const httplib::Request& req, httplib::Response& res);
   TransientFault NextTransient(const std::string& path);
@@ -141,29 +205,24 @@ Status SampleStore::Impl::Build(const ProgressFn& progress) {
   robots = RenderRobots(faults.crawl_delay);
   home = RenderHomePage();
 
-  // Listing pages.
+  started_at = std::time(nullptr);
   for (const ListingDef& l : StoreListings()) {
-    std::vector<const ReleaseTruth*> mine;
+    std::vector<const ReleaseTruth*>& mine = by_slug[l.slug];
     for (const ReleaseTruth& r : cat.releases) {
       if (r.listing_slug == l.slug) mine.push_back(&r);
     }
-    const int per = opt.items_per_page;
-    const int npages =
-        std::max(1, static_cast<int>((mine.size() + per - 1) / per));
-    for (int p = 1; p <= npages; ++p) {
-      std::vector<const ReleaseTruth*> items(
-          mine.begin() + std::min<size_t>(mine.size(), (p - 1) * per),
-          mine.begin() + std::min<size_t>(mine.size(), p * per));
-      const std::string path =
-          "/" + l.slug + "/back-cat/releases/" + std::to_string(p) + "/";
-      pages[path] = RenderListingPage(l, p, p < npages, items);
+    hidden[l.slug] = std::min<int>(opt.held_back, mine.size());
+    for (int i = 0; i < hidden[l.slug]; ++i) {
+      unpublished.insert(mine[i]->store_id);
     }
   }
+  RenderListings(started_at);
   // Product pages and the preview work list.
   std::vector<std::pair<const ReleaseTruth*, const TrackTruth*>> work;
   for (const ReleaseTruth& r : cat.releases) {
-    pages[r.url_path] =
-        RenderProductPage(r, HasFault(r.faults, "malformed_html"));
+    PutPage(r.url_path,
+            RenderProductPage(r, HasFault(r.faults, "malformed_html")),
+            started_at);
     release_by_path[r.url_path] = &r;
     for (const TrackTruth& t : r.tracks) {
       if (!t.has_preview) continue;
@@ -233,7 +292,38 @@ Status SampleStore::Impl::Build(const ProgressFn& progress) {
   for (size_t i = 0; i < work.size(); ++i) {
     mp3s[work[i].second->preview_path] = std::move(results[i]);
   }
+  for (const auto& [path, bytes] : mp3s) mp3_etags[path] = ETagOf(bytes);
   return Status::Ok();
+}
+
+void SampleStore::Impl::PutPage(const std::string& path, std::string body,
+                                std::time_t now) {
+  Page& p = pages[path];
+  if (p.body == body && !p.etag.empty()) return;  // unchanged: same validators
+  p.etag = ETagOf(body);
+  // Whole seconds: a page changed twice within one second still moves on,
+  // so If-Modified-Since alone never hides a change.
+  p.last_modified = std::max(now, p.last_modified + 1);
+  p.body = std::move(body);
+}
+
+void SampleStore::Impl::RenderListings(std::time_t now) {
+  for (const ListingDef& l : StoreListings()) {
+    const std::vector<const ReleaseTruth*>& all = by_slug[l.slug];
+    std::vector<const ReleaseTruth*> mine(all.begin() + hidden[l.slug],
+                                          all.end());
+    const int per = opt.items_per_page;
+    const int npages =
+        std::max(1, static_cast<int>((mine.size() + per - 1) / per));
+    for (int p = 1; p <= npages; ++p) {
+      std::vector<const ReleaseTruth*> items(
+          mine.begin() + std::min<size_t>(mine.size(), (p - 1) * per),
+          mine.begin() + std::min<size_t>(mine.size(), p * per));
+      const std::string path =
+          "/" + l.slug + "/back-cat/releases/" + std::to_string(p) + "/";
+      PutPage(path, RenderListingPage(l, p, p < npages, items), now);
+    }
+  }
 }
 
 TransientFault SampleStore::Impl::NextTransient(const std::string& path) {
@@ -324,6 +414,15 @@ void SampleStore::Impl::Serve(const httplib::Request& req,
   }
   if (auto it = release_by_path.find(path); it != release_by_path.end()) {
     const ReleaseTruth& r = *it->second;
+    {
+      std::shared_lock<std::shared_mutex> lock(pages_mu);
+      if (unpublished.count(r.store_id)) {
+        res.status = 404;
+        res.set_content(RenderSimplePage("Not found", "Not released yet."),
+                        kHtml);
+        return;
+      }
+    }
     if (HasFault(r.faults, "redirect_loop")) {
       res.set_redirect(req.has_param("loop") ? path : path + "?loop=1", 302);
       return;
@@ -353,12 +452,35 @@ void SampleStore::Impl::Serve(const httplib::Request& req,
           });
       return;
     }
+    const std::string& etag = mp3_etags.at(path);
+    res.set_header("ETag", etag);
+    res.set_header(
+        "Last-Modified",
+        HttpDate(std::chrono::system_clock::from_time_t(started_at)));
+    if (NotModified(req, etag, started_at)) {
+      ++not_modified;
+      res.status = 304;
+      return;
+    }
     res.set_content(*mp3, "audio/mpeg");
     return;
   }
-  if (auto it = pages.find(path); it != pages.end()) {
-    res.set_content(it->second, kHtml);
-    return;
+  {
+    std::shared_lock<std::shared_mutex> lock(pages_mu);
+    if (auto it = pages.find(path); it != pages.end()) {
+      const Page& page = it->second;
+      res.set_header("ETag", page.etag);
+      res.set_header(
+          "Last-Modified",
+          HttpDate(std::chrono::system_clock::from_time_t(page.last_modified)));
+      if (NotModified(req, page.etag, page.last_modified)) {
+        ++not_modified;
+        res.status = 304;
+        return;
+      }
+      res.set_content(page.body, kHtml);
+      return;
+    }
   }
   res.status = 404;
   res.set_content(RenderSimplePage("Not found", "No such page."), kHtml);
@@ -371,6 +493,9 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
   }
   if (!(options.preview_seconds > 0) || options.preview_seconds > 600) {
     return Status::InvalidArgument("preview_seconds must be in (0, 600]");
+  }
+  if (options.held_back < 0) {
+    return Status::InvalidArgument("held_back must be >= 0");
   }
   if (options.items_per_page < 1) {
     return Status::InvalidArgument("items_per_page must be >= 1");
@@ -397,6 +522,9 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
 
   Impl* p = impl.get();
   p->server.set_keep_alive_timeout(2);
+  // Like nginx's keepalive_requests (1000); httplib's default of 5 would
+  // make a polite client reconnect every fifth request.
+  p->server.set_keep_alive_max_count(1000);
   // Headers and body go out in two writes: without TCP_NODELAY, Nagle holds
   // the body for the client's delayed ACK (~40 ms a response on loopback).
   p->server.set_tcp_nodelay(true);
@@ -458,6 +586,31 @@ std::string SampleStore::base_url() const {
 const Catalogue& SampleStore::catalogue() const { return impl_->cat; }
 
 uint64_t SampleStore::requests() const { return impl_->requests; }
+
+uint64_t SampleStore::not_modified() const { return impl_->not_modified; }
+
+int SampleStore::Publish(int n) {
+  Impl& p = *impl_;
+  std::unique_lock<std::shared_mutex> lock(p.pages_mu);
+  int out = 0;
+  for (auto& [slug, h] : p.hidden) {
+    const int take = std::min(std::max(0, n), h);
+    // The held-back releases are the newest `h`: the oldest of them (index
+    // h - 1) comes out first.
+    for (int i = h - take; i < h; ++i) {
+      p.unpublished.erase(p.by_slug[slug][i]->store_id);
+    }
+    h -= take;
+    out += take;
+  }
+  if (out > 0) p.RenderListings(std::time(nullptr));
+  return out;
+}
+
+bool SampleStore::Published(const std::string& release_store_id) const {
+  std::shared_lock<std::shared_mutex> lock(impl_->pages_mu);
+  return !impl_->unpublished.count(release_store_id);
+}
 
 void SampleStore::Stop() {
   if (!impl_) return;

@@ -14,6 +14,16 @@
 //   <User-Agent>\t<status>
 // e.g. "2026-11-25T10:18:21.123456Z\tGET\t/robots.txt\tcratedig/0.1\t200".
 // The time is when the request arrived (before any slow-response delay).
+//
+// Conditional requests: every page and preview carries an ETag (a hash of
+// its bytes) and a Last-Modified (when it was last rendered); a request
+// with a matching If-None-Match, or without one and an If-Modified-Since
+// not older than Last-Modified, gets 304 and no body (RFC 9110 13.1).
+//
+// Releases over time: `held_back` keeps the newest N releases of every
+// listing unpublished (no listing row, product page 404); Publish(n) puts
+// the next n of each listing out, newest last, at the top of page 1 as on
+// the real store. The listings are re-rendered and get a new ETag.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +50,8 @@ struct StoreOptions {
   int threads = 0;          // audio generation; 0 = all cores.
   int items_per_page = 10;  // listing page size. Default: 10.
   int mp3_quality = 7;      // LAME quality 0..9 (mp3_encoder.h). Default: 7.
+  // Newest releases of each listing not yet out at start. Default: 0.
+  int held_back = 0;
 };
 
 class SampleStore {
@@ -55,6 +67,13 @@ class SampleStore {
   const Catalogue& catalogue() const;
   // Requests answered so far (for tests and the CLI summary).
   uint64_t requests() const;
+  // Of those, answered 304 Not Modified.
+  uint64_t not_modified() const;
+  // Publishes the next `n` held-back releases of every listing (see above).
+  // Returns how many releases came out in all.
+  int Publish(int n);
+  // Whether a release of the catalogue is out (listed, product page served).
+  bool Published(const std::string& release_store_id) const;
 
   // Stops serving and joins the server thread. Idempotent.
   void Stop();

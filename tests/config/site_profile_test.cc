@@ -48,6 +48,19 @@ TEST(SiteProfileTest, PolitenessRangesAreChecked) {
             "p.toml: key 'politeness.delay': expected a number >= 0");
 }
 
+TEST(SiteProfileTest, RequiredNamesKnownFields) {
+  auto ok = ParseConfig<SiteProfile>(
+      "base_url = \"http://127.0.0.1:1\"\nrequired = [\"bpm\"]\n", "p.toml");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->required, std::vector<std::string>{"bpm"});
+  auto bad = ParseConfig<SiteProfile>(
+      "base_url = \"http://127.0.0.1:1\"\nrequired = [\"colour\"]\n", "p.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown field 'colour'"),
+            std::string::npos)
+      << bad.status().message();
+}
+
 TEST(SiteProfileTest, OnlyHttpBaseUrls) {
   auto p =
       ParseConfig<SiteProfile>("base_url = \"file:///etc/passwd\"\n", "p.toml");

@@ -16,6 +16,18 @@ TEST(ProgressBarTest, FormatsBarCountsRateAndEta) {
   EXPECT_EQ(plain, "dataset 50/100 tracks decode 1.2s");
 }
 
+TEST(ProgressBarTest, StageEtaWinsOverTheRate) {
+  // A polite crawl: the first pages came fast (robots, cache), but the
+  // stage knows 900 pages at 1 s each are left.
+  Progress p{"crawl", 100, 1000, "pages", "", 900.0};
+  EXPECT_EQ(ProgressBar::Format(p, 50.0, 10, false),
+            "crawl 100/1000 pages 50.0/s eta 15m00s");
+  p.eta_s = 101000;
+  EXPECT_EQ(ProgressBar::Format(p, 0.0, 10, false),
+            "crawl 100/1000 pages eta 28h03m");
+  EXPECT_EQ(EtaText(59.6), "60s");
+}
+
 TEST(ProgressBarTest, UnknownTotal) {
   Progress p{"crawl", 7, 0, "pages", ""};
   EXPECT_EQ(ProgressBar::Format(p, 0.0, 10, true), "crawl 7 pages");

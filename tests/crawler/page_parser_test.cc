@@ -4,6 +4,7 @@
 
 #include "config/toml_reader.h"
 #include "core/files.h"
+#include "crawler/required_fields.h"
 
 namespace cratedig::crawler {
 namespace {
@@ -68,7 +69,11 @@ TEST_F(PageParserTest, ListingPage) {
   EXPECT_EQ(a.tracks[1].artist, "Foo & Bar");
   EXPECT_EQ(a.tracks[1].title, "Track Two (Dub)");
   EXPECT_EQ(a.tracks[1].duration_s, 340);
-  EXPECT_FALSE(a.tracks[1].preview_url.has_value());  // only on product pages
+  // The play button of a listing track is its own: track 2 has none, and
+  // does not take track 1's.
+  EXPECT_EQ(a.tracks[0].preview_url,
+            "http://127.0.0.1:8080/MP3/SF1234567-02-01-01.mp3");
+  EXPECT_FALSE(a.tracks[1].preview_url.has_value());
 
   const ParsedRelease& b = page.releases[1];
   EXPECT_EQ(b.store_id, "7654321-01");
@@ -89,11 +94,29 @@ TEST_F(PageParserTest, ListingPage) {
   EXPECT_EQ(b.tracks[2].artist, "Gamma - Delta");
   EXPECT_EQ(b.tracks[2].title, "Hyphen - Title");
   EXPECT_EQ(b.tracks[2].bpm, 120.5);
+  EXPECT_EQ(b.tracks[0].preview_url,
+            "https://www.example-store.test/MP3/SF7654321-01-01-01.mp3");
+  EXPECT_FALSE(b.tracks[2].preview_url.has_value());
 
   const ParsedRelease& c = page.releases[2];
   EXPECT_EQ(c.store_genre, "Polka");
   EXPECT_FALSE(c.parent_genre.has_value());  // unmapped: no parent
   EXPECT_EQ(page.missing_fields, 1);
+
+  // Listing-first: rows a and b carry previews and a genre; c shows no
+  // preview at all, so its product page is needed.
+  const V required = profile_.required;
+  EXPECT_EQ(required, (V{"preview_url", "genre"}));
+  EXPECT_TRUE(MissingRequired(a, required).empty());
+  EXPECT_TRUE(MissingRequired(b, required).empty());
+  EXPECT_EQ(MissingRequired(c, required), V{"preview_url"});
+  // b's track 2 lacks a BPM; a row with no tracks lacks every track field.
+  EXPECT_EQ(MissingRequired(b, {"bpm", "duration", "label"}), V{"bpm"});
+  ParsedRelease bare = a;
+  bare.tracks.clear();
+  bare.store_genre.reset();
+  EXPECT_EQ(MissingRequired(bare, {"genre", "preview_url", "duration"}),
+            (V{"genre", "preview_url", "duration"}));
 }
 
 TEST_F(PageParserTest, LastPageHasNoNextLink) {

@@ -147,7 +147,7 @@ class PoliteClientTest : public ::testing::Test {
   std::map<std::string, ClientResult> RunAll(
       PoliteClient& c, const std::vector<std::string>& paths) {
     for (size_t i = 0; i < paths.size(); ++i) {
-      c.Enqueue({i, server_.Url(paths[i]), 0});
+      c.Enqueue({i, server_.Url(paths[i]), 0, {}, {}});
     }
     std::map<std::string, ClientResult> out;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -193,8 +193,12 @@ TEST_F(PoliteClientTest, RobotsRedirectsAndFailures) {
 TEST_F(PoliteClientTest, OneRequestAtATimeAndNotToOtherHosts) {
   PoliteClient client(Options(), SystemClock::Get(), nullptr);
   client.Enqueue(
-      {0, "http://127.0.0.2:" + std::to_string(server_.port()) + "/ok/1", 0});
-  client.Enqueue({1, "file:///etc/passwd", 0});
+      {0,
+       "http://127.0.0.2:" + std::to_string(server_.port()) + "/ok/1",
+       0,
+       {},
+       {}});
+  client.Enqueue({1, "file:///etc/passwd", 0, {}, {}});
   auto first = client.Step(0);
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[0].outcome, ClientOutcome::kOffsite);
@@ -233,7 +237,7 @@ TEST_F(PoliteClientTest, DropQueuedOnCancel) {
   o.politeness.delay = 0.2;
   PoliteClient client(o, SystemClock::Get(), nullptr);
   for (uint64_t i = 0; i < 5; ++i) {
-    client.Enqueue({i, server_.Url("/ok/" + std::to_string(i)), 0});
+    client.Enqueue({i, server_.Url("/ok/" + std::to_string(i)), 0, {}, {}});
   }
   std::vector<ClientResult> got;
   while (got.empty()) {

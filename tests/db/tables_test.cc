@@ -5,6 +5,7 @@
 #include "db/crawl_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
+#include "db/refresh_tables.h"
 #include "tests/db/test_db.h"
 
 namespace cratedig::db {
@@ -69,6 +70,35 @@ TEST_F(TablesTest, Hosts) {
   EXPECT_EQ((*h)->robots_status, 404);
   EXPECT_FALSE((*h)->robots_txt.has_value());
   EXPECT_EQ((*h)->fetched_at, 6);
+}
+
+TEST_F(TablesTest, ValidatorsAndListingRefreshes) {
+  ValidatorsTable v(*db_);
+  const std::string url = "http://127.0.0.1:1/a/?b=1";
+  EXPECT_FALSE(v.Get(url)->has_value());
+  ASSERT_TRUE(v.Put({url, "\"abc\"", std::nullopt, 5}).ok());
+  ASSERT_TRUE(
+      v.Put({url, std::nullopt, "Thu, 03 Dec 2026 07:00:00 GMT", 6}).ok());
+  auto got = v.Get(url);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_FALSE((*got)->etag.has_value());  // replaced, not merged
+  EXPECT_EQ((*got)->last_modified, "Thu, 03 Dec 2026 07:00:00 GMT");
+  EXPECT_EQ((*got)->fetched_at, 6);
+  EXPECT_EQ(v.Count().value(), 1);
+  // No validators at all: nothing to send next time, so nothing is kept.
+  ASSERT_TRUE(v.Put({url, std::nullopt, std::nullopt, 7}).ok());
+  EXPECT_EQ(v.Count().value(), 0);
+
+  ListingRefreshTable r(*db_);
+  ASSERT_TRUE(r.Put({"trance-music", 10, 3, 2}).ok());
+  ASSERT_TRUE(r.Put({"breakbeat", 11, 1, 0}).ok());
+  ASSERT_TRUE(r.Put({"trance-music", 12, 1, 0}).ok());
+  auto all = r.List();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].slug, "breakbeat");
+  EXPECT_EQ((*all)[1].refreshed_at, 12);
+  EXPECT_EQ((*all)[1].pages, 1);
 }
 
 TEST_F(TablesTest, FrontierLifecycle) {

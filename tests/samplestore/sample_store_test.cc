@@ -174,6 +174,13 @@ TEST_F(SampleStoreTest, ListingPagesMatchTheCatalogue) {
           EXPECT_EQ(Trim(Text(tracks[i])),
                     t.artist + " - \"" + t.title + "\" - " + dur + " " +
                         std::to_string(static_cast<int>(t.bpm)) + "\u00a0BPM");
+          // The row's play button, as on the real listing: only for a
+          // track that has a preview.
+          auto play = ByClass(tracks[i], "btn-play");
+          ASSERT_EQ(play.size(), t.has_preview ? 1u : 0u) << t.store_id;
+          if (t.has_preview) {
+            EXPECT_EQ(Attr(play[0], "href"), t.preview_path);
+          }
         }
       }
       std::vector<GumboNode*> next;
@@ -193,6 +200,85 @@ TEST_F(SampleStoreTest, ListingPagesMatchTheCatalogue) {
   auto res = Get(*store_, ListingPath("techno", 99));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 404);
+}
+
+TEST_F(SampleStoreTest, ConditionalRequestsGet304) {
+  ASSERT_NE(store_, nullptr);
+  const std::string path = ListingPath("trance-music", 1);
+  httplib::Client cli("127.0.0.1", store_->port());
+  auto first = cli.Get(path);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  const std::string etag = first->get_header_value("ETag");
+  const std::string lm = first->get_header_value("Last-Modified");
+  ASSERT_FALSE(etag.empty());
+  ASSERT_FALSE(lm.empty());
+  const uint64_t before = store_->not_modified();
+  auto same = cli.Get(path, {{"If-None-Match", etag}});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 304);
+  EXPECT_TRUE(same->body.empty());
+  EXPECT_EQ(same->get_header_value("ETag"), etag);
+  auto since = cli.Get(path, {{"If-Modified-Since", lm}});
+  ASSERT_TRUE(since);
+  EXPECT_EQ(since->status, 304);
+  // If-None-Match decides alone: another tag is a full answer, whatever
+  // If-Modified-Since says.
+  auto other = cli.Get(
+      path, {{"If-None-Match", "\"other\""}, {"If-Modified-Since", lm}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->body, first->body);
+  auto older =
+      cli.Get(path, {{"If-Modified-Since", "Thu, 01 Jan 2004 00:00:00 GMT"}});
+  ASSERT_TRUE(older);
+  EXPECT_EQ(older->status, 200);
+  EXPECT_EQ(store_->not_modified(), before + 2);
+  // Previews too.
+  const std::string mp3 =
+      store_->catalogue().releases[0].tracks[0].preview_path;
+  ASSERT_FALSE(mp3.empty());
+  auto a = cli.Get(mp3);
+  ASSERT_TRUE(a);
+  auto b = cli.Get(mp3, {{"If-None-Match", a->get_header_value("ETag")}});
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->status, 304);
+}
+
+TEST(SampleStoreHeldBackTest, PublishPutsNewReleasesOnTopOfPageOne) {
+  StoreOptions o;
+  o.seed = 7;
+  o.tracks_per_genre = 3;
+  o.preview_seconds = 0.25;
+  o.threads = 2;
+  o.held_back = 1;
+  auto store = StartOrDie(o);
+  ASSERT_NE(store, nullptr);
+  const std::string path = ListingPath("trance-music", 1);
+  auto before = Get(*store, path);
+  ASSERT_TRUE(before);
+  const ReleaseTruth* newest = nullptr;
+  for (const auto& r : store->catalogue().releases) {
+    if (r.listing_slug == "trance-music") {
+      newest = &r;
+      break;
+    }
+  }
+  ASSERT_NE(newest, nullptr);
+  EXPECT_FALSE(store->Published(newest->store_id));
+  EXPECT_EQ(before->body.find(newest->url_path), std::string::npos);
+  auto product = Get(*store, newest->url_path);
+  ASSERT_TRUE(product);
+  EXPECT_EQ(product->status, 404);
+
+  EXPECT_GT(store->Publish(1), 0);
+  EXPECT_TRUE(store->Published(newest->store_id));
+  auto after = Get(*store, path);
+  ASSERT_TRUE(after);
+  EXPECT_NE(after->body.find(newest->url_path), std::string::npos);
+  EXPECT_NE(after->get_header_value("ETag"), before->get_header_value("ETag"));
+  EXPECT_EQ(Get(*store, newest->url_path)->status, 200);
+  EXPECT_EQ(store->Publish(1), 0);  // nothing left to publish
 }
 
 TEST_F(SampleStoreTest, ProductPagesMatchTheCatalogue) {
