@@ -54,8 +54,8 @@ void PrintSummary(const crawler::CrawlStats& s, int verbose) {
       "  {} requests ({:.1f}/s), {}, {} not modified, {} retries, {} x 429, "
       "{} redirects, {} robots-forbidden\n",
       s.pages, s.listing_pages, s.product_pages, s.failed_pages, s.pending_left,
-      s.releases, s.new_releases, s.listing_only, s.tracks, s.missing_fields,
-      s.parse_errors, s.requests,
+      s.requeued, s.releases, s.new_releases, s.listing_only, s.tracks,
+      s.missing_fields, s.parse_errors, s.requests,
       s.elapsed_s > 0 ? s.requests / s.elapsed_s : 0.0, HumanBytes(s.bytes),
       s.not_modified, s.retries, s.http_429, s.redirects, s.robots_forbidden);
   if (s.refreshed_listings > 0) {

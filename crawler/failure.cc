@@ -19,6 +19,7 @@ std::string FailureReason(const ClientResult& r) {
   const int st = r.http_status;
   switch (r.outcome) {
     case ClientOutcome::kOk:
+    case ClientOutcome::kNotModified:  // the stored copy holds: no failure
       return "";
     case ClientOutcome::kRobotsForbidden:
       return "robots";

@@ -279,7 +279,7 @@ TEST_F(PoliteClientTest, FailureReasons) {
   o2.politeness.obey_robots = false;
   o2.allowed_hosts = {"127.0.0.1:1"};
   PoliteClient c2(o2, SystemClock::Get(), nullptr);
-  c2.Enqueue({7, "http://127.0.0.1:1/x", 0});
+  c2.Enqueue({7, "http://127.0.0.1:1/x", 0, {}, {}});
   std::vector<ClientResult> res;
   while (c2.Outstanding() > 0) {
     for (ClientResult& r : c2.Step(0.5)) res.push_back(std::move(r));
