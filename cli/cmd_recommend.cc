@@ -8,6 +8,7 @@
 #include "cli/context.h"
 #include "cli/recommender_flags.h"
 #include "core/json.h"
+#include "db/model_tables.h"
 #include "recommender/evaluate.h"
 #include "recommender/recommender.h"
 #ifdef CRATEDIG_HAVE_FILE_QUERY
@@ -159,7 +160,10 @@ Status RunEvaluate(const EvalOptions& o, Context& ctx) {
   CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
   std::optional<int64_t> want;
   if (o.run != 0) want = o.run;
-  CRATEDIG_ASSIGN_OR_RETURN(int64_t run, rec::ResolveRun(*db, want));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      db::ModelRunRecord picked,
+      db::ModelRunsTable(*db).Resolve(want, db::RunNeed::kEmbedded));
+  const int64_t run = picked.id;
   rec::EvaluateOptions eo;
   eo.seed = o.seed;
   eo.audio_features = !o.no_features;

@@ -32,16 +32,6 @@ struct TrainCliOptions {
   bool print_config = false;
 };
 
-// The newest run that finished training.
-Result<int64_t> NewestDoneRun(db::Database& db) {
-  db::ModelRunsTable runs(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto all, runs.List());
-  for (const auto& r : all) {
-    if (r.status == "done") return r.id;
-  }
-  return Status::NotFound("no finished model run; run `cratedig train` first");
-}
-
 int RunTrain(const TrainCliOptions& o, Context& ctx) {
   auto s = config::LoadConfig<config::TrainSettings>(o.config, o.sets);
   if (!s.ok()) return Fail("train", s.status());
@@ -95,12 +85,11 @@ int RunEvaluate(const TrainCliOptions& o, Context& ctx) {
   trainer::TuneRuntime(o.threads < 0 ? 0 : o.threads);
   auto db = db::Database::Open(o.db);
   if (!db.ok()) return Fail("evaluate", db.status());
-  int64_t run = o.run;
-  if (run <= 0) {
-    auto newest = NewestDoneRun(**db);
-    if (!newest.ok()) return Fail("evaluate", newest.status());
-    run = *newest;
-  }
+  auto picked = db::ModelRunsTable(**db).Resolve(
+      o.run > 0 ? std::optional<int64_t>(o.run) : std::nullopt,
+      db::RunNeed::kDone);
+  if (!picked.ok()) return Fail("evaluate", picked.status());
+  const int64_t run = picked->id;
   trainer::EvaluateOptions eo;
   eo.split = o.split;
   eo.batch_size = o.batch;
@@ -121,12 +110,11 @@ int RunEmbed(const TrainCliOptions& o, Context& ctx) {
   trainer::TuneRuntime(o.threads < 0 ? 0 : o.threads);
   auto db = db::Database::Open(o.db);
   if (!db.ok()) return Fail("embed", db.status());
-  int64_t run = o.run;
-  if (run <= 0) {
-    auto newest = NewestDoneRun(**db);
-    if (!newest.ok()) return Fail("embed", newest.status());
-    run = *newest;
-  }
+  auto picked = db::ModelRunsTable(**db).Resolve(
+      o.run > 0 ? std::optional<int64_t>(o.run) : std::nullopt,
+      db::RunNeed::kDone);
+  if (!picked.ok()) return Fail("embed", picked.status());
+  const int64_t run = picked->id;
   trainer::EmbedOptions eo;
   eo.batch_size = o.batch;
   ProgressBar bar(ctx.BarOptions());

@@ -6,29 +6,9 @@
 
 namespace cratedig::dataset {
 
-Result<db::DatasetRecord> FindDataset(db::Database& db,
-                                      const std::string& hash) {
-  db::DatasetsTable table(db);
-  CRATEDIG_ASSIGN_OR_RETURN(std::vector<db::DatasetRecord> all, table.List());
-  if (all.empty()) {
-    return Status::NotFound("no dataset in " + db.path() +
-                            "; run `cratedig dataset build` first");
-  }
-  if (hash.empty()) return all.front();
-  std::vector<db::DatasetRecord> hits;
-  for (auto& d : all) {
-    if (d.hash.rfind(hash, 0) == 0) hits.push_back(d);
-  }
-  if (hits.empty()) return Status::NotFound("no dataset " + hash);
-  if (hits.size() > 1) {
-    return Status::InvalidArgument("dataset prefix " + hash + " is ambiguous");
-  }
-  return hits.front();
-}
-
 Result<DatasetStats> ComputeStats(db::Database& db, const std::string& hash) {
   DatasetStats st;
-  CRATEDIG_ASSIGN_OR_RETURN(st.dataset, FindDataset(db, hash));
+  CRATEDIG_ASSIGN_OR_RETURN(st.dataset, db::DatasetsTable(db).Resolve(hash));
   db::DatasetsTable table(db);
   CRATEDIG_ASSIGN_OR_RETURN(st.counts,
                             table.CountBySplitAndGenre(st.dataset.hash));
@@ -56,7 +36,8 @@ std::string CsvField(const std::string& s) {
 
 Result<int64_t> ExportManifestCsv(db::Database& db, const std::string& hash,
                                   const std::string& out_path) {
-  CRATEDIG_ASSIGN_OR_RETURN(db::DatasetRecord d, FindDataset(db, hash));
+  CRATEDIG_ASSIGN_OR_RETURN(db::DatasetRecord d,
+                            db::DatasetsTable(db).Resolve(hash));
   db::DatasetsTable table(db);
   CRATEDIG_ASSIGN_OR_RETURN(auto tiles, table.ListTiles(d.hash, ""));
   std::string csv = "path,label,split,track_id,tile_index\n";

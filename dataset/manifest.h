@@ -17,11 +17,6 @@ struct DatasetStats {
   int64_t ok_tracks = 0, tiles = 0;
 };
 
-// The dataset `hash`, or the newest one when `hash` is empty; a unique
-// prefix of a hash is accepted. kNotFound when there is none.
-Result<db::DatasetRecord> FindDataset(db::Database& db,
-                                      const std::string& hash);
-
 Result<DatasetStats> ComputeStats(db::Database& db, const std::string& hash);
 
 // Writes "path,label,split,track_id,tile_index" (path absolute: tiles_dir

@@ -38,6 +38,28 @@ Result<std::vector<DatasetRecord>> DatasetsTable::List() {
   return out;
 }
 
+Result<DatasetRecord> DatasetsTable::Resolve(
+    const std::string& hash_or_prefix) {
+  CRATEDIG_ASSIGN_OR_RETURN(std::vector<DatasetRecord> all, List());
+  if (all.empty()) {
+    return Status::NotFound("no dataset in " + db_.path() +
+                            "; run `cratedig dataset build` first");
+  }
+  if (hash_or_prefix.empty()) return all.front();
+  std::vector<DatasetRecord> hits;
+  for (auto& d : all) {
+    if (d.hash.rfind(hash_or_prefix, 0) == 0) hits.push_back(std::move(d));
+  }
+  if (hits.empty()) {
+    return Status::NotFound("no dataset with hash " + hash_or_prefix);
+  }
+  if (hits.size() > 1) {
+    return Status::InvalidArgument("dataset prefix " + hash_or_prefix +
+                                   " is ambiguous");
+  }
+  return hits.front();
+}
+
 Status DatasetsTable::PutTrack(const DatasetTrackRecord& t,
                                const std::vector<TileRecord>& tiles) {
   CRATEDIG_ASSIGN_OR_RETURN(

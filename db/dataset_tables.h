@@ -59,6 +59,11 @@ class DatasetsTable {
   Status Ensure(const DatasetRecord& d);
   Result<std::optional<DatasetRecord>> Get(const std::string& hash);
   Result<std::vector<DatasetRecord>> List();  // newest first
+  // The one way a command names a dataset: the version whose hash starts
+  // with `hash_or_prefix`, or the newest when it is empty. NotFound when
+  // there is none (or no dataset at all); InvalidArgument when the prefix
+  // matches several.
+  Result<DatasetRecord> Resolve(const std::string& hash_or_prefix);
 
   // Records a processed track and its tiles in one call. REQUIRES: the
   // caller wraps it in a transaction with anything else of that track.

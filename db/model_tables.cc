@@ -84,6 +84,88 @@ Result<std::vector<ModelRunRecord>> ModelRunsTable::List() {
   return out;
 }
 
+namespace {
+
+// Whether `r` meets `need`; embeddings are counted only when asked for.
+Result<bool> Meets(Database& db, const ModelRunRecord& r, RunNeed need) {
+  switch (need) {
+    case RunNeed::kDone:
+      return r.status == "done";
+    case RunNeed::kUnfinished:
+      return r.status != "done";
+    case RunNeed::kEmbedded: {
+      EmbeddingsTable emb(db);
+      CRATEDIG_ASSIGN_OR_RETURN(int64_t n, emb.CountForRun(r.id));
+      return n > 0;
+    }
+  }
+  return false;
+}
+
+std::string Unmet(RunNeed need) {
+  switch (need) {
+    case RunNeed::kDone:
+      return "has not finished training";
+    case RunNeed::kUnfinished:
+      return "is already done";
+    case RunNeed::kEmbedded:
+      return "has no embeddings (run `cratedig embed`)";
+  }
+  return "";
+}
+
+std::string NoneMeets(RunNeed need) {
+  switch (need) {
+    case RunNeed::kDone:
+      return "no finished model run; run `cratedig train` first";
+    case RunNeed::kUnfinished:
+      return "no unfinished model run to resume";
+    case RunNeed::kEmbedded:
+      return "no model run has embeddings yet (train, then `cratedig embed`)";
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<ModelRunRecord> ModelRunsTable::Resolve(std::optional<int64_t> id,
+                                               RunNeed need) {
+  if (id) {
+    CRATEDIG_ASSIGN_OR_RETURN(std::optional<ModelRunRecord> r, Get(*id));
+    if (!r) return Status::NotFound("no model run " + std::to_string(*id));
+    CRATEDIG_ASSIGN_OR_RETURN(bool ok, Meets(db_, *r, need));
+    if (!ok) {
+      return Status::InvalidArgument("model run " + std::to_string(*id) + " " +
+                                     Unmet(need));
+    }
+    return std::move(*r);
+  }
+  CRATEDIG_ASSIGN_OR_RETURN(std::vector<ModelRunRecord> all, List());
+  for (auto& r : all) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool ok, Meets(db_, r, need));
+    if (ok) return std::move(r);
+  }
+  return Status::NotFound(NoneMeets(need));
+}
+
+Result<TrainedRun> ModelRunsTable::GetTrained(int64_t id) {
+  CRATEDIG_ASSIGN_OR_RETURN(std::optional<ModelRunRecord> run, Get(id));
+  if (!run) return Status::NotFound("no model run " + std::to_string(id));
+  if (!run->checkpoint_path || run->status != "done") {
+    return Status::NotFound("model run " + std::to_string(id) +
+                            " has not finished training (status " +
+                            run->status + ")");
+  }
+  CRATEDIG_ASSIGN_OR_RETURN(std::optional<DatasetRecord> ds,
+                            DatasetsTable(db_).Get(run->dataset_hash));
+  if (!ds) {
+    return Status::NotFound("model run " + std::to_string(id) +
+                            " names dataset " + run->dataset_hash +
+                            ", which the database does not hold");
+  }
+  return TrainedRun{std::move(*run), std::move(*ds)};
+}
+
 Status ModelRunsTable::PutEpoch(const EpochRecord& e) {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s,

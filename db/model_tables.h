@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "db/dataset_tables.h"
 
 namespace cratedig::db {
 
@@ -36,6 +37,19 @@ struct EmbeddingRecord {
   std::vector<float> vec;
 };
 
+// What a command needs of the model run it works on.
+enum class RunNeed {
+  kDone,        // finished training: evaluate, embed
+  kUnfinished,  // running, failed or stopped: train --resume
+  kEmbedded,    // has embeddings: recommend, serve, evaluate-recs
+};
+
+// A finished run and the dataset version it was trained on.
+struct TrainedRun {
+  ModelRunRecord run;  // status "done", checkpoint_path set
+  DatasetRecord dataset;
+};
+
 class ModelRunsTable {
  public:
   explicit ModelRunsTable(Database& db) : db_(db) {}
@@ -43,6 +57,15 @@ class ModelRunsTable {
   Status Update(const ModelRunRecord& r);  // by id
   Result<std::optional<ModelRunRecord>> Get(int64_t id);
   Result<std::vector<ModelRunRecord>> List();  // newest first
+  // The one way a command picks its run: run `id` when given (NotFound when
+  // absent; InvalidArgument when it does not meet `need`), otherwise the
+  // newest run that meets `need` (NotFound, with what to run first, when
+  // none does).
+  Result<ModelRunRecord> Resolve(std::optional<int64_t> id, RunNeed need);
+  // What every user of a trained model (evaluate, embed, recommend --file)
+  // looks up before loading it. NotFound when run `id` is absent, has not
+  // finished training, or names a dataset the database no longer holds.
+  Result<TrainedRun> GetTrained(int64_t id);
   Status PutEpoch(const EpochRecord& e);
   Result<std::vector<EpochRecord>> Epochs(int64_t run_id);
 

@@ -29,28 +29,6 @@ void NormalizeL2(float* v, int dim) {
   for (int i = 0; i < dim; ++i) v[i] *= inv;
 }
 
-Result<int64_t> ResolveRun(db::Database& db, std::optional<int64_t> run) {
-  db::ModelRunsTable runs(db);
-  db::EmbeddingsTable emb(db);
-  if (run) {
-    CRATEDIG_ASSIGN_OR_RETURN(auto rec, runs.Get(*run));
-    if (!rec) return Status::NotFound("no model run " + std::to_string(*run));
-    CRATEDIG_ASSIGN_OR_RETURN(int64_t n, emb.CountForRun(*run));
-    if (n == 0) {
-      return Status::NotFound("model run " + std::to_string(*run) +
-                              " has no embeddings (run `cratedig embed`)");
-    }
-    return *run;
-  }
-  CRATEDIG_ASSIGN_OR_RETURN(auto all, runs.List());  // newest first
-  for (const auto& r : all) {
-    CRATEDIG_ASSIGN_OR_RETURN(int64_t n, emb.CountForRun(r.id));
-    if (n > 0) return r.id;
-  }
-  return Status::NotFound(
-      "no model run has embeddings yet (train, then `cratedig embed`)");
-}
-
 Result<EmbeddingSet> LoadEmbeddings(db::Database& db, int64_t run_id) {
   db::EmbeddingsTable emb(db);
   CRATEDIG_ASSIGN_OR_RETURN(auto rows, emb.ListForRun(run_id));

@@ -42,10 +42,6 @@ struct EmbeddingSet {
 // Scales `v` to unit length; leaves an all-zero vector as it is.
 void NormalizeL2(float* v, int dim);
 
-// The run to use: `run` when given (it must exist and have embeddings),
-// otherwise the newest run that has embeddings.
-Result<int64_t> ResolveRun(db::Database& db, std::optional<int64_t> run);
-
 // Loads every embedding of `run_id` plus the tracks' catalogue fields.
 // Errors: NotFound when the run has none; Corrupt when vectors disagree in
 // length.

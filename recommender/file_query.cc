@@ -2,7 +2,6 @@
 
 #include "config/dataset_settings.h"
 #include "dataset/audio_tiles.h"
-#include "db/dataset_tables.h"
 #include "db/model_tables.h"
 #include "trainer/embedder.h"
 
@@ -10,19 +9,14 @@ namespace cratedig::recommender {
 
 Result<FileEmbedding> EmbedAudioFile(db::Database& db, int64_t run_id,
                                      const std::string& path, int threads) {
-  db::ModelRunsTable runs(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto run, runs.Get(run_id));
-  if (!run) return Status::NotFound("no model run " + std::to_string(run_id));
-  db::DatasetsTable datasets(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto ds, datasets.Get(run->dataset_hash));
-  if (!ds) {
-    return Status::NotFound("model run " + std::to_string(run_id) +
-                            " names dataset " + run->dataset_hash +
-                            ", which the database does not hold");
-  }
+  // The same lookup the embedder makes, first: a bad run or file is
+  // reported before any model is loaded.
+  CRATEDIG_ASSIGN_OR_RETURN(db::TrainedRun trained,
+                            db::ModelRunsTable(db).GetTrained(run_id));
+  const db::DatasetRecord& ds = trained.dataset;
   CRATEDIG_ASSIGN_OR_RETURN(
       auto settings, config::ParseConfig<config::DatasetSettings>(
-                         ds->settings, "dataset " + ds->hash.substr(0, 12)));
+                         ds.settings, "dataset " + ds.hash.substr(0, 12)));
   CRATEDIG_ASSIGN_OR_RETURN(auto tiles, dataset::TilesForFile(path, settings));
   if (tiles.empty()) {
     return Status::InvalidArgument(path +
@@ -30,9 +24,6 @@ Result<FileEmbedding> EmbedAudioFile(db::Database& db, int64_t run_id,
   }
   CRATEDIG_ASSIGN_OR_RETURN(auto embedder,
                             trainer::Embedder::Open(db, run_id, threads));
-  if (embedder->dataset_hash() != run->dataset_hash) {
-    return Status::Internal("embedder and run disagree on the dataset");
-  }
   FileEmbedding out;
   out.tiles = static_cast<int>(tiles.size());
   CRATEDIG_ASSIGN_OR_RETURN(out.vec, embedder->EmbedTrack(tiles));

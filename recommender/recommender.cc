@@ -1,12 +1,16 @@
 #include "recommender/recommender.h"
 
+#include "db/model_tables.h"
+
 namespace cratedig::recommender {
 
 Result<std::unique_ptr<Recommender>> Recommender::Open(
     db::Database& db, std::optional<int64_t> run, const IndexOptions& index,
     const ProgressFn& progress, const CancelFlag* cancel) {
-  CRATEDIG_ASSIGN_OR_RETURN(int64_t run_id, ResolveRun(db, run));
-  CRATEDIG_ASSIGN_OR_RETURN(EmbeddingSet set, LoadEmbeddings(db, run_id));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      db::ModelRunRecord picked,
+      db::ModelRunsTable(db).Resolve(run, db::RunNeed::kEmbedded));
+  CRATEDIG_ASSIGN_OR_RETURN(EmbeddingSet set, LoadEmbeddings(db, picked.id));
   return FromSet(std::move(set), index, progress, cancel);
 }
 

@@ -5,27 +5,14 @@
 namespace cratedig::trainer {
 
 Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
-  db::ModelRunsTable runs(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto run, runs.Get(run_id));
-  if (!run) return Status::NotFound("no model run " + std::to_string(run_id));
-  if (!run->checkpoint_path || run->status != "done") {
-    return Status::NotFound("model run " + std::to_string(run_id) +
-                            " has not finished training (status " +
-                            run->status + ")");
-  }
+  CRATEDIG_ASSIGN_OR_RETURN(db::TrainedRun t,
+                            db::ModelRunsTable(db).GetTrained(run_id));
   OpenedRun o;
   CRATEDIG_ASSIGN_OR_RETURN(
       o.settings,
       config::ParseConfig<config::TrainSettings>(
-          run->config, "config of model run " + std::to_string(run_id)));
-  db::DatasetsTable datasets(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto ds, datasets.Get(run->dataset_hash));
-  if (!ds) {
-    return Status::NotFound("model run " + std::to_string(run_id) +
-                            " names dataset " + run->dataset_hash +
-                            ", which the database does not hold");
-  }
-  o.dataset = *ds;
+          t.run.config, "config of model run " + std::to_string(run_id)));
+  o.dataset = std::move(t.dataset);
   CRATEDIG_ASSIGN_OR_RETURN(o.geometry, DatasetGeometry(o.dataset));
   // A run stored before backends were a setting is a libtorch run.
   if (o.settings.backend == "auto") o.settings.backend = kLibtorch;
@@ -38,8 +25,8 @@ Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
                                             "): " + made.status().message());
   }
   o.model = std::move(*made);
-  CRATEDIG_RETURN_IF_ERROR(o.model->LoadCheckpoint(*run->checkpoint_path));
-  o.run = std::move(*run);
+  CRATEDIG_RETURN_IF_ERROR(o.model->LoadCheckpoint(*t.run.checkpoint_path));
+  o.run = std::move(t.run);
   return o;
 }
 

@@ -18,29 +18,6 @@ int LabelIndex(const std::string& parent_genre) {
   return it == g.end() ? -1 : static_cast<int>(it - g.begin());
 }
 
-Result<db::DatasetRecord> ResolveDataset(db::Database& db,
-                                         const std::string& hash_or_prefix) {
-  db::DatasetsTable datasets(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto all, datasets.List());
-  if (all.empty()) {
-    return Status::NotFound(
-        "the database holds no dataset; run `cratedig dataset build` first");
-  }
-  if (hash_or_prefix.empty()) return all.front();
-  std::vector<db::DatasetRecord> hits;
-  for (auto& d : all) {
-    if (d.hash.rfind(hash_or_prefix, 0) == 0) hits.push_back(d);
-  }
-  if (hits.empty()) {
-    return Status::NotFound("no dataset with hash " + hash_or_prefix);
-  }
-  if (hits.size() > 1) {
-    return Status::InvalidArgument("dataset prefix " + hash_or_prefix +
-                                   " is ambiguous");
-  }
-  return hits.front();
-}
-
 Result<TileGeometry> DatasetGeometry(const db::DatasetRecord& d) {
   CRATEDIG_ASSIGN_OR_RETURN(auto s,
                             config::ParseConfig<config::DatasetSettings>(

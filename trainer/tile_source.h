@@ -25,10 +25,6 @@ struct TileItem {
   std::string path;  // absolute
 };
 
-// The dataset named by a hash or a unique prefix of one; empty: the newest.
-Result<db::DatasetRecord> ResolveDataset(db::Database& db,
-                                         const std::string& hash_or_prefix);
-
 // Tile height and width of a dataset, from its stored settings.
 struct TileGeometry {
   int height = 256;

@@ -36,24 +36,6 @@ struct EpochStats {
   double seconds = 0;
 };
 
-Result<db::ModelRunRecord> FindRunToResume(db::ModelRunsTable& runs,
-                                           int64_t id) {
-  if (id > 0) {
-    CRATEDIG_ASSIGN_OR_RETURN(auto r, runs.Get(id));
-    if (!r) return Status::NotFound("no model run " + std::to_string(id));
-    if (r->status == "done") {
-      return Status::InvalidArgument("model run " + std::to_string(id) +
-                                     " is already done");
-    }
-    return *r;
-  }
-  CRATEDIG_ASSIGN_OR_RETURN(auto all, runs.List());
-  for (auto& r : all) {
-    if (r.status != "done") return r;
-  }
-  return Status::NotFound("no unfinished model run to resume");
-}
-
 // One training run from its first to its last epoch. Every step returns a
 // Status; Train() turns a failed one into the run's final state ("stopped"
 // when cancelled, else "failed"), so no path leaves the run "running".
@@ -115,8 +97,11 @@ class TrainJob {
 Status TrainJob::Start(const config::TrainSettings& settings) {
   s_ = settings;
   if (options_.resume) {
-    CRATEDIG_ASSIGN_OR_RETURN(run_,
-                              FindRunToResume(runs_, options_.resume_run_id));
+    CRATEDIG_ASSIGN_OR_RETURN(
+        run_, runs_.Resolve(options_.resume_run_id > 0
+                                ? std::optional<int64_t>(options_.resume_run_id)
+                                : std::nullopt,
+                            db::RunNeed::kUnfinished));
     CRATEDIG_ASSIGN_OR_RETURN(
         s_, config::ParseConfig<config::TrainSettings>(
                 run_.config, "config of model run " + std::to_string(run_.id)));
@@ -124,7 +109,8 @@ Status TrainJob::Start(const config::TrainSettings& settings) {
     // A run stored before backends were a setting is a libtorch run.
     if (s_.backend == "auto") s_.backend = kLibtorch;
     CRATEDIG_RETURN_IF_ERROR(ResolveBackend(s_.backend).status());
-    CRATEDIG_ASSIGN_OR_RETURN(dataset_, ResolveDataset(db_, run_.dataset_hash));
+    CRATEDIG_ASSIGN_OR_RETURN(
+        dataset_, db::DatasetsTable(db_).Resolve(run_.dataset_hash));
     if (dataset_.hash != run_.dataset_hash) {
       return Status::NotFound("dataset " + run_.dataset_hash + " of run " +
                               std::to_string(run_.id) + " is gone");
@@ -134,7 +120,8 @@ Status TrainJob::Start(const config::TrainSettings& settings) {
     return runs_.Update(run_);
   }
   CRATEDIG_ASSIGN_OR_RETURN(s_.backend, ResolveBackend(s_.backend));
-  CRATEDIG_ASSIGN_OR_RETURN(dataset_, ResolveDataset(db_, s_.dataset));
+  CRATEDIG_ASSIGN_OR_RETURN(dataset_,
+                            db::DatasetsTable(db_).Resolve(s_.dataset));
   run_.dataset_hash = dataset_.hash;
   run_.network = s_.network;
   run_.config = s_.ToToml();

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "db/database.h"
+#include "db/model_tables.h"
 #include "recommender/embedding_set.h"
 #include "recommender/index_factory.h"
 #include "recommender/vector_index.h"
@@ -259,8 +260,9 @@ int main(int argc, char** argv) {
     }
     std::optional<int64_t> want;
     if (a.run) want = a.run;
-    auto run = rec::ResolveRun(**db, want);
-    auto set = run.ok() ? rec::LoadEmbeddings(**db, *run)
+    auto run = cratedig::db::ModelRunsTable(**db).Resolve(
+        want, cratedig::db::RunNeed::kEmbedded);
+    auto set = run.ok() ? rec::LoadEmbeddings(**db, run->id)
                         : cratedig::Result<rec::EmbeddingSet>(run.status());
     if (!set.ok()) {
       std::fprintf(stderr, "%s\n", set.status().ToString().c_str());

@@ -295,5 +295,63 @@ TEST_F(TablesTest, ModelRunsEpochsEmbeddings) {
   EXPECT_FALSE(e.Get(*id + 1, a)->has_value());
 }
 
+TEST_F(TablesTest, DatasetResolveByPrefixOrNewest) {
+  DatasetsTable d(*db_);
+  EXPECT_EQ(d.Resolve("").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(d.Ensure({"abc1", "", "/t", 100}).ok());
+  ASSERT_TRUE(d.Ensure({"abd2", "", "/t", 200}).ok());
+  EXPECT_EQ(d.Resolve("")->hash, "abd2");  // the newest
+  EXPECT_EQ(d.Resolve("abc")->hash, "abc1");
+  EXPECT_EQ(d.Resolve("abd2")->hash, "abd2");
+  EXPECT_EQ(d.Resolve("ab").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(d.Resolve("x").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(TablesTest, RunResolvePicksByNeed) {
+  auto [a, b] = AddCatalogue();
+  (void)b;
+  ASSERT_TRUE(DatasetsTable(*db_).Ensure({"h1", "", "/t", 0}).ok());
+  ModelRunsTable runs(*db_);
+  for (RunNeed need :
+       {RunNeed::kDone, RunNeed::kUnfinished, RunNeed::kEmbedded}) {
+    EXPECT_EQ(runs.Resolve(std::nullopt, need).status().code(),
+              StatusCode::kNotFound);
+  }
+  ModelRunRecord r;
+  r.dataset_hash = "h1";
+  r.network = "seed";
+  r.status = "done";
+  const int64_t embedded = *runs.Create(r);  // oldest: done, embedded
+  ASSERT_TRUE(EmbeddingsTable(*db_).Put({embedded, a, 1, {1.0f}}).ok());
+  const int64_t done = *runs.Create(r);  // done, no embeddings
+  r.status = "failed";
+  const int64_t failed = *runs.Create(r);  // newest
+
+  EXPECT_EQ(runs.Resolve(std::nullopt, RunNeed::kDone)->id, done);
+  EXPECT_EQ(runs.Resolve(std::nullopt, RunNeed::kUnfinished)->id, failed);
+  EXPECT_EQ(runs.Resolve(std::nullopt, RunNeed::kEmbedded)->id, embedded);
+  EXPECT_EQ(runs.Resolve(embedded, RunNeed::kDone)->id, embedded);
+  EXPECT_EQ(runs.Resolve(done, RunNeed::kEmbedded).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(runs.Resolve(done, RunNeed::kUnfinished).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(runs.Resolve(failed, RunNeed::kDone).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(runs.Resolve(12345, RunNeed::kDone).status().code(),
+            StatusCode::kNotFound);
+
+  // A done run without a checkpoint is not trained; one with is, with its
+  // dataset.
+  EXPECT_EQ(runs.GetTrained(done).status().code(), StatusCode::kNotFound);
+  r.id = done;
+  r.status = "done";
+  r.checkpoint_path = "/runs/2/final.pt";
+  ASSERT_TRUE(runs.Update(r).ok());
+  auto trained = runs.GetTrained(done);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  EXPECT_EQ(trained->dataset.hash, "h1");
+  EXPECT_EQ(trained->run.checkpoint_path, "/runs/2/final.pt");
+}
+
 }  // namespace
 }  // namespace cratedig::db

@@ -41,12 +41,15 @@ TEST(FileQueryTest, ErrorsComeBeforeAnyModelIsLoaded) {
   run.dataset_hash = s.Hash();
   run.network = "seed";
   run.status = "done";
+  run.checkpoint_path = (dir.path() / "never-read.pt").string();
   auto run_id = runs.Create(run);
   ASSERT_TRUE(run_id.ok());
   auto short_wav = dir.path() / "short.wav";
   testing::WriteWav(short_wav, 1.0, 440, 44100);
   auto r = EmbedAudioFile(**db, *run_id, short_wav.string());
-  EXPECT_FALSE(r.ok());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("too short"), std::string::npos)
+      << r.status().ToString();
   EXPECT_EQ(
       EmbedAudioFile(**db, *run_id, (dir.path() / "missing.mp3").string()).ok(),
       false);

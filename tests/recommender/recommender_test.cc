@@ -63,7 +63,7 @@ TEST_F(RecommenderTest, ForTrackRemovesSelfAndRanksGenreFirst) {
   EXPECT_FALSE((*rec)->ForVector({1, 2}, o).ok());  // wrong length
 }
 
-TEST_F(RecommenderTest, ResolveRunPicksNewestWithEmbeddings) {
+TEST_F(RecommenderTest, OpensTheNewestRunWithEmbeddings) {
   db::ModelRunsTable runs(*db_);
   db::ModelRunRecord empty;
   empty.dataset_hash = fx_.dataset_hash;
@@ -71,11 +71,10 @@ TEST_F(RecommenderTest, ResolveRunPicksNewestWithEmbeddings) {
   empty.status = "running";
   auto newer = runs.Create(empty);
   ASSERT_TRUE(newer.ok());
-  auto r = ResolveRun(*db_, std::nullopt);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(*r, fx_.run_id);  // the newer run has no embeddings
-  EXPECT_EQ(ResolveRun(*db_, *newer).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(ResolveRun(*db_, 12345).status().code(), StatusCode::kNotFound);
+  auto r = Recommender::Open(*db_, std::nullopt, IndexOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*r)->run_id(), fx_.run_id);  // the newer run has no embeddings
+  EXPECT_FALSE(Recommender::Open(*db_, *newer, IndexOptions{}).ok());
 }
 
 TEST(PcaTest, FindsTheSpreadAxes) {
