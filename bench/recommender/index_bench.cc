@@ -272,8 +272,8 @@ int main(int argc, char** argv) {
     const size_t nq = std::min(a.queries, set->size());
     std::vector<float> queries(set->vectors.begin(),
                                set->vectors.begin() + nq * set->dim);
-    RunOne("run" + std::to_string(*run), set->vectors, set->size(), queries, nq,
-           set->dim, a);
+    RunOne("run" + std::to_string(run->id), set->vectors, set->size(), queries,
+           nq, set->dim, a);
   }
   return 0;
 }
