@@ -137,6 +137,11 @@ void RegisterCrawl(CLI::App& app, Context& ctx) {
                   "With --plan: releases in each listing never walked (0: "
                   "unknown)")
       ->capture_default_str();
+  cmd->add_option("--assume-product-share",
+                  o->plan_options.assume_product_share,
+                  "With --plan: share of listing rows needing their product "
+                  "page until the database has measured it (-1: none)")
+      ->capture_default_str();
   cmd->add_option("--per-genre", o->plan_options.previews_per_genre,
                   "With --plan: previews per parent genre the download will "
                   "take (as download --per-genre)")

@@ -156,6 +156,10 @@ Result<CrawlPlan> PlanCrawl(db::Database& db,
   db::FrontierTable frontier(db);
   CRATEDIG_ASSIGN_OR_RETURN(Counts counts, frontier.CountByContext());
   CRATEDIG_RETURN_IF_ERROR(MeasureRows(db, counts, plan));
+  if (!plan.product_share_measured && po.assume_product_share >= 0) {
+    plan.product_share = std::min(1.0, po.assume_product_share);
+    plan.product_share_assumed = true;
+  }
   if (plan.page_size <= 0) plan.page_size = 100;
   CRATEDIG_ASSIGN_OR_RETURN(bool robots_cached, RobotsCached(db, profile));
   plan.robots = robots_cached ? 0 : 1;
@@ -193,9 +197,11 @@ std::string FormatPlan(const CrawlPlan& p) {
       "host; {} releases per listing page; product pages for {})\n",
       p.mode, p.gap_s, p.page_size,
       p.mode == "full" ? std::string("every release")
-      : p.product_share_measured
-          ? fmt::format("{:.1f}% of rows (measured)", 100 * p.product_share)
-          : std::string("rows lacking a required field (none measured yet)"));
+      : p.product_share_measured || p.product_share_assumed
+          ? fmt::format("{:.1f}% of rows ({})", 100 * p.product_share,
+                        p.product_share_measured ? "measured" : "assumed")
+          : std::string("rows lacking a required field (none measured "
+                        "yet: --assume-product-share)"));
   s += fmt::format("{:<22} {:>6} {:>8} {:>9} {:>9}  {}\n", "listing", "pages",
                    "pending", "listing", "product", "last refreshed");
   for (const ListingPlan& l : p.listings) {

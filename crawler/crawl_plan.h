@@ -26,6 +26,9 @@ namespace cratedig::crawler {
 struct PlanOptions {
   // Releases in each listing never walked. Default: 0 = unknown.
   int64_t assume_releases_per_listing = 0;
+  // Share of listing rows that need their product page, used until the
+  // database has measured one. Default: -1 = none (counted as 0, flagged).
+  double assume_product_share = -1;
   // The download that follows (`download --per-genre`). Default: 1000.
   int previews_per_genre = 1000;
 };
@@ -46,6 +49,7 @@ struct CrawlPlan {
   int64_t page_size = 0;     // releases per listing page
   double product_share = 0;  // rows that need their product page
   bool product_share_measured = false;
+  bool product_share_assumed = false;  // from assume_product_share
   std::vector<ListingPlan> listings;
   int64_t robots = 0;  // robots.txt fetches (not cached)
   int64_t listing_requests = 0, product_requests = 0, preview_requests = 0;

@@ -256,6 +256,57 @@ void PoliteClient::StartReady() {
   }
 }
 
+// A 3xx: the next hop is checked (on-site, under max_redirects) and
+// queued first, paced like any request; robots.txt follows same-host hops.
+void PoliteClient::HandleRedirect(HostSlot& slot, const std::string& key,
+                                  Pending p, const FetchResponse& r) {
+  const int st = r.http_status;
+  if (!r.location) {
+    if (p.robots) {
+      RobotsDone(slot, 0, "");
+    } else {
+      Finish(p, ClientOutcome::kHttpError, st, "redirect without Location");
+    }
+    return;
+  }
+  auto next = ResolveUrl(p.url, *r.location);
+  ClientOutcome bad = ClientOutcome::kOk;
+  std::string why;
+  if (!next.ok()) {
+    bad = ClientOutcome::kOffsite;
+    why = "redirect refused: " + next.status().message();
+  } else if (!opt_.allowed_hosts.count(next->HostKey())) {
+    bad = ClientOutcome::kOffsite;
+    why = "redirect to a host not in the profile: " + next->ToString();
+  } else if (p.hops + 1 > opt_.politeness.max_redirects) {
+    bad = ClientOutcome::kRedirectLimit;
+    why = "more than " + std::to_string(opt_.politeness.max_redirects) +
+          " redirects";
+  }
+  if (p.robots) {
+    // Follow robots.txt redirects on the same host only; anything else
+    // leaves the host's rules unknown, so nothing is fetched from it.
+    if (bad != ClientOutcome::kOk || next->HostKey() != key) {
+      RobotsDone(slot, 0, "");
+      return;
+    }
+  } else if (bad != ClientOutcome::kOk) {
+    Finish(p, bad, st, why);
+    return;
+  }
+  ++stats_.redirects;
+  ++stats_.counters["redirect/count"];
+  p.url = *next;
+  ++p.hops;
+  p.attempts = 0;
+  p.not_before = 0;
+  if (p.robots) {
+    slot.robots_fetch = std::move(p);
+  } else {
+    Route(std::move(p), /*front=*/true);
+  }
+}
+
 void PoliteClient::Handle(FetchResponse r) {
   auto it = in_flight_.find(r.id);
   if (it == in_flight_.end()) return;
@@ -318,50 +369,7 @@ void PoliteClient::Handle(FetchResponse r) {
     return;
   }
   if (st >= 300 && st < 400) {
-    if (!r.location) {
-      if (p.robots) {
-        RobotsDone(slot, 0, "");
-      } else {
-        Finish(p, ClientOutcome::kHttpError, st, "redirect without Location");
-      }
-      return;
-    }
-    auto next = ResolveUrl(p.url, *r.location);
-    ClientOutcome bad = ClientOutcome::kOk;
-    std::string why;
-    if (!next.ok()) {
-      bad = ClientOutcome::kOffsite;
-      why = "redirect refused: " + next.status().message();
-    } else if (!opt_.allowed_hosts.count(next->HostKey())) {
-      bad = ClientOutcome::kOffsite;
-      why = "redirect to a host not in the profile: " + next->ToString();
-    } else if (p.hops + 1 > opt_.politeness.max_redirects) {
-      bad = ClientOutcome::kRedirectLimit;
-      why = "more than " + std::to_string(opt_.politeness.max_redirects) +
-            " redirects";
-    }
-    if (p.robots) {
-      // Follow robots.txt redirects on the same host only; anything else
-      // leaves the host's rules unknown, so nothing is fetched from it.
-      if (bad != ClientOutcome::kOk || next->HostKey() != key) {
-        RobotsDone(slot, 0, "");
-        return;
-      }
-    } else if (bad != ClientOutcome::kOk) {
-      Finish(p, bad, st, why);
-      return;
-    }
-    ++stats_.redirects;
-    ++stats_.counters["redirect/count"];
-    p.url = *next;
-    ++p.hops;
-    p.attempts = 0;
-    p.not_before = 0;
-    if (p.robots) {
-      slot.robots_fetch = std::move(p);
-    } else {
-      Route(std::move(p), /*front=*/true);
-    }
+    HandleRedirect(slot, key, std::move(p), r);
     return;
   }
   if (p.robots) {

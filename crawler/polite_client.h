@@ -153,6 +153,8 @@ class PoliteClient {
   void StartReady();
   void StartRequest(HostSlot& slot, Pending p);
   void Handle(FetchResponse r);
+  void HandleRedirect(HostSlot& slot, const std::string& key, Pending p,
+                      const FetchResponse& r);
   void RobotsDone(HostSlot& slot, int status, const std::string& body);
   double NextWake() const;
 

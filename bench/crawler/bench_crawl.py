@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The same work as the Scrapy spider: every product page (`crawl --full`;
+# the listing-first default is what bench_polite.py measures).
 
 
 def start_store(build, tracks_per_genre, preview_seconds):
@@ -68,7 +70,7 @@ def run_cratedig(build, url, workdir):
         Path(str(db) + suffix).unlink(missing_ok=True)
     cmd = [str(build / "cli" / "cratedig"), "-q", "crawl",
            "--config", str(ROOT / "configs" / "samplestore.toml"),
-           "--db", str(db), "--base-url", url, "--delay", "0",
+           "--db", str(db), "--base-url", url, "--delay", "0", "--full",
            "--set", "politeness.randomize_delay=false"]
     cpu0, t0 = cpu_children(), time.monotonic()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

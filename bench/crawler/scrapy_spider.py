@@ -8,8 +8,14 @@ artist, title, duration, BPM, preview URL). Scrapy's project-template
 politeness: robots.txt obeyed, 1 request at a time per domain; no delay
 (the benchmark measures throughput, as for cratedig's --delay 0).
 
-Usage: /usr/bin/python3 scrapy_spider.py BASE_URL OUT_JSONL STATS_JSON
+Usage: /usr/bin/python3 scrapy_spider.py BASE_URL OUT_JSONL STATS_JSON [SEEN]
 (Debian's python3-scrapy installs for /usr/bin/python3 only.)
+
+SEEN: deltafetch-like behaviour (what scrapy-deltafetch does, written here
+because Debian does not package it): a file of product-page URLs that
+yielded an item in an earlier run; those are not requested again, and this
+run's are added. Listing pages are always fetched (deltafetch must not skip
+them, or new releases on page 1 would never be seen).
 """
 import json
 import re
@@ -42,8 +48,14 @@ def text_of(sel):
 class StoreSpider(scrapy.Spider):
     name = "store"
 
-    def __init__(self, base_url, profile, stats_path, **kw):
+    def __init__(self, base_url, profile, stats_path, seen_path=None, **kw):
         super().__init__(**kw)
+        self.seen_path = seen_path
+        self.seen = set()
+        if seen_path and Path(seen_path).exists():
+            self.seen = set(Path(seen_path).read_text().split())
+        self.skipped = 0
+        self.new_seen = []
         self.base_url = base_url.rstrip("/")
         self.profile = profile
         self.sel = profile["selectors"]
@@ -104,6 +116,9 @@ class StoreSpider(scrapy.Spider):
                 })
             self.releases += 1
             yield release
+            if response.urljoin(href) in self.seen:
+                self.skipped += 1  # deltafetch: this item was scraped before
+                continue
             yield response.follow(href, callback=self.parse_product)
         nxt = response.css(s["next_page"] + "::attr(href)").get()
         if nxt:
@@ -130,17 +145,25 @@ class StoreSpider(scrapy.Spider):
                 "preview_url": response.urljoin(preview) if preview else None,
             })
         self.tracks += len(tracks)
+        self.new_seen.append(response.url)
         yield {"product_url": response.url, "tracks": tracks}
 
     def closed(self, reason):
+        if self.seen_path:
+            with open(self.seen_path, "a") as f:
+                for url in self.new_seen:
+                    f.write(url + "\n")
+        stats = self.crawler.stats
         Path(self.stats_path).write_text(json.dumps({
             "pages": self.pages, "releases": self.releases,
             "tracks": self.tracks, "seconds": time.monotonic() - self.started,
-            "reason": reason}))
+            "requests": stats.get_value("downloader/request_count", 0),
+            "skipped_seen": self.skipped, "reason": reason}))
 
 
 def main():
     base_url, out_path, stats_path = sys.argv[1:4]
+    seen_path = sys.argv[4] if len(sys.argv) > 4 else None
     profile = tomllib.loads(PROFILE.read_text())
     process = CrawlerProcess(settings={
         "ROBOTSTXT_OBEY": True,
@@ -160,7 +183,7 @@ def main():
         "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     })
     process.crawl(StoreSpider, base_url=base_url, profile=profile,
-                  stats_path=stats_path)
+                  stats_path=stats_path, seen_path=seen_path)
     process.start()
 
 

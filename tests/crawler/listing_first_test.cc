@@ -233,6 +233,11 @@ TEST_F(ListingFirstTest, PlanIsMadeFromTheDatabaseAloneAndMatchesTheCrawl) {
   auto assumed = PlanCrawl(**db, profile, CrawlOptions{}, assume);
   ASSERT_TRUE(assumed.ok());
   EXPECT_EQ(assumed->listing_requests, listings * 10);  // 100 a page
+  EXPECT_EQ(assumed->product_requests, 0);              // no share known yet
+  assume.assume_product_share = 0.25;
+  auto with_share = PlanCrawl(**db, profile, CrawlOptions{}, assume);
+  ASSERT_TRUE(with_share.ok());
+  EXPECT_EQ(with_share->product_requests, listings * 250);
   EXPECT_NE(FormatPlan(*assumed).find("assumed"), std::string::npos);
 
   ASSERT_TRUE(RunCrawl(**db, profile, CrawlOptions{}).ok());
