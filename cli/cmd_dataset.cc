@@ -5,11 +5,8 @@
 //   bench-track  time decode / STFT / PNG per file (bench/dataset/)
 //   picture      one file's whole spectrogram and its tiles, as one PNG
 #include <fmt/format.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -19,6 +16,8 @@
 #include "config/dataset_settings.h"
 #include "config/site_profile.h"
 #include "core/files.h"
+#include "core/json.h"
+#include "dataset/bench_track.h"
 #include "dataset/builder.h"
 #include "dataset/manifest.h"
 #include "dataset/picture.h"
@@ -37,8 +36,9 @@ struct DatasetCliOptions {
   std::string csv_out;        // export-csv
   std::string bench_out;      // bench-track; empty: a temp folder
   std::string picture_out = "spectrogram-and-tiles.png";
-  std::string dataset;  // hash or prefix; empty: the newest
-  int threads = -1;     // < 0: the config's
+  std::string site_config;  // build: parent_genres from this profile
+  std::string dataset;      // hash or prefix; empty: the newest
+  int threads = -1;         // < 0: the config's
   bool retry_failed = false;
   int64_t max_tracks = 0;
   bool print_config = false;
@@ -57,6 +57,12 @@ Result<config::DatasetSettings> LoadSettings(const DatasetCliOptions& o) {
       config::DatasetSettings s,
       config::LoadConfig<config::DatasetSettings>(o.config, o.sets));
   if (o.threads >= 0) s.threads = o.threads;
+  if (!o.site_config.empty()) {
+    CRATEDIG_ASSIGN_OR_RETURN(
+        config::SiteProfile profile,
+        config::LoadConfig<config::SiteProfile>(o.site_config));
+    s.parent_genres = profile.parent_genres;
+  }
   return s;
 }
 
@@ -123,7 +129,11 @@ int RunStats(const DatasetCliOptions& o) {
   for (const auto& c : st->counts) {
     grid[c.parent_genre][c.split] = {c.tracks, c.tiles};
   }
+  // The dataset's labels in their order, then anything else it holds.
   std::vector<std::string> genres = config::DefaultParentGenres();
+  auto stored = config::ParseConfig<config::DatasetSettings>(
+      st->dataset.settings, "settings of dataset " + st->dataset.hash);
+  if (stored.ok()) genres = stored->parent_genres;
   for (const auto& [g, row] : grid) {
     if (std::find(genres.begin(), genres.end(), g) == genres.end()) {
       genres.push_back(g);
@@ -171,63 +181,15 @@ int RunExport(const DatasetCliOptions& o, Context& ctx) {
   return 0;
 }
 
-double ThreadCpuSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
-}
-
-std::string JsonEscape(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 // One JSON line per file, for bench/dataset/run_bench.py.
 int RunBenchTrack(const DatasetCliOptions& o) {
   auto s = LoadSettings(o);
   if (!s.ok()) return Fail("dataset bench-track", s.status());
-  namespace fs = std::filesystem;
-  fs::path root = o.bench_out;
-  bool remove_after = false;
-  if (root.empty()) {
-    root = fs::temp_directory_path() /
-           ("cratedig_bench_track_" + std::to_string(::getpid()));
-    remove_after = true;
-  }
-  int64_t index = 0;
-  for (const std::string& file : o.files) {
-    const double cpu0 = ThreadCpuSeconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    dataset::TrackOutput out =
-        dataset::ProcessTrack(file, index++, "bench", root, *s);
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count();
-    const double cpu = ThreadCpuSeconds() - cpu0;
-    fmt::print(
-        "{{\"file\": \"{}\", \"ok\": {}, \"audio_s\": {:.3f}, \"tiles\": {}, "
-        "\"decode_s\": {:.6f}, \"stft_s\": {:.6f}, \"png_s\": {:.6f}, "
-        "\"wall_s\": {:.6f}, \"cpu_s\": {:.6f}, \"error\": \"{}\"}}\n",
-        JsonEscape(fs::path(file).filename().string()),
-        out.status.ok() ? "true" : "false", out.audio_seconds, out.tiles.size(),
-        out.seconds.decode, out.seconds.stft, out.seconds.png, wall, cpu,
-        JsonEscape(out.status.ok() ? "" : out.status.message()));
-  }
+  dataset::BenchTracks(o.files, *s, o.bench_out,
+                       [](const dataset::TrackTiming& t) {
+                         fmt::print("{}\n", json::Dump(t.ToJson()));
+                       });
   std::fflush(stdout);
-  if (remove_after) {
-    std::error_code ec;
-    fs::remove_all(root, ec);
-  }
   return 0;
 }
 
@@ -263,6 +225,10 @@ void RegisterDataset(CLI::App& app, Context& ctx) {
       "Make tiles for every downloaded preview that has none for these "
       "settings (resumable; a settings change is a new dataset version)");
   AddConfigOptions(build, *o);
+  build->add_option("--site-config", o->site_config,
+                    "Take the labels (parent_genres) from this site profile "
+                    "(default: the dataset config's parent_genres, else the "
+                    "original nine)");
   AddDbOption(build, o->db);
   build
       ->add_option("--out", o->out,

@@ -1,6 +1,7 @@
 #include "config/dataset_settings.h"
 
 #include <cmath>
+#include <set>
 
 #include "core/files.h"
 
@@ -23,6 +24,7 @@ void DatasetSettings::Read(TomlReader& r) {
     s.Read("holdout", holdout_fraction);
     s.Read("seed", seed);
   });
+  r.Read("parent_genres", parent_genres);
   r.Read("tracks_per_genre", tracks_per_genre);
   r.Read("threads", threads);
   r.Read("write_full_spectrogram", write_full_spectrogram);
@@ -73,6 +75,11 @@ void DatasetSettings::Validate(TomlReader& r) {
     r.Fail("splits", "expected train, val and holdout >= 0 that sum to 1");
   }
   if (tracks_per_genre < 0) r.Fail("tracks_per_genre", "expected >= 0");
+  std::set<std::string> unique(parent_genres.begin(), parent_genres.end());
+  if (parent_genres.size() < 2 || unique.size() != parent_genres.size() ||
+      unique.count("")) {
+    r.Fail("parent_genres", "at least two distinct, non-empty names");
+  }
   if (threads < 0 || threads > 1024) {
     r.Fail("threads", "expected 0 (all cores) or 1..1024");
   }
@@ -103,6 +110,11 @@ toml::table HashedTable(const DatasetSettings& s) {
                                  {"val", s.val_fraction},
                                  {"holdout", s.holdout_fraction},
                                  {"seed", s.seed}});
+  if (s.parent_genres != DefaultParentGenres()) {
+    toml::array genres;
+    for (const auto& g : s.parent_genres) genres.push_back(g);
+    t.insert("parent_genres", genres);
+  }
   return t;
 }
 
@@ -113,6 +125,11 @@ std::string DatasetSettings::ToToml() const {
   if (!mel()) {
     t.insert("mel_fmin", mel_fmin);
     t.insert("mel_fmax", mel_fmax);
+  }
+  if (!t.contains("parent_genres")) {
+    toml::array genres;
+    for (const auto& g : parent_genres) genres.push_back(g);
+    t.insert("parent_genres", genres);
   }
   t.insert("tracks_per_genre", tracks_per_genre);
   t.insert("threads", threads);

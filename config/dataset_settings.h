@@ -17,7 +17,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "config/site_profile.h"
 #include "config/toml_reader.h"
 
 namespace cratedig::config {
@@ -60,6 +62,15 @@ struct DatasetSettings {
   double holdout_fraction = 0.10;
   // Seeds the order in which new tracks are dealt to splits. Default: 1.
   int64_t seed = 1;
+
+  // ---- labels (in the hash unless they are the default nine, so the
+  // versions built before this setting existed keep their hash) ----
+  // The parent genres, in label order: the classes of a model trained on
+  // this dataset and the rows of its evaluation. `dataset build
+  // --site-config` and the demo take them from the site profile's
+  // parent_genres; tracks of any other parent genre are left out.
+  // Default: config::DefaultParentGenres() (the original nine).
+  std::vector<std::string> parent_genres = DefaultParentGenres();
 
   // ---- not in the hash ----
   // At most this many tracks per parent genre (picked by a seeded hash of

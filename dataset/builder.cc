@@ -129,8 +129,10 @@ Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
   r.sources = static_cast<int64_t>(sources.size());
   std::vector<Candidate> pending;
   for (const auto& src : sources) {
-    if (!src.parent_genre || src.parent_genre->empty()) {
-      ++r.no_genre;
+    if (!src.parent_genre || src.parent_genre->empty() ||
+        std::find(s.parent_genres.begin(), s.parent_genres.end(),
+                  *src.parent_genre) == s.parent_genres.end()) {
+      ++r.no_genre;  // not one of this dataset's labels
       continue;
     }
     if (done_ids.count(src.track_id)) {

@@ -114,6 +114,9 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
   train_settings.threads = o.threads;
   train_settings.runs_dir = (work / "runs").string();
   dataset_settings.threads = o.threads;
+  // The labels are the profile's: they go into the dataset version and from
+  // there set the model's classes and the evaluation's tables.
+  dataset_settings.parent_genres = profile.parent_genres;
   trainer::TuneRuntime(o.threads);
 
   // 1. The store.

@@ -77,12 +77,14 @@ struct Server::Impl {
   std::mutex cache_mu;
   std::list<std::pair<int64_t, std::shared_ptr<const std::string>>> png_cache;
 
+  // "preview_url" is the store's URL, named as in the db, the site profile
+  // and `recommend --json`; "preview" is the local copy served here.
   json::Json TrackJson(const TrackInfo& t, bool with_files) {
     json::Json v = json::Json({{"id", t.id},
                                {"artist", t.artist},
                                {"title", t.title},
                                {"genre", t.parent_genre},
-                               {"store_preview_url", t.preview_url}});
+                               {"preview_url", t.preview_url}});
     if (with_files) {
       bool has_preview = false;
       {

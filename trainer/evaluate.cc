@@ -19,8 +19,8 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
     return Status::NotFound("dataset " + o.dataset.hash + " has no labelled " +
                             options.split + " tiles");
   }
-  EvalAccumulator acc(config::DefaultParentGenres());
-  const int k = NumClasses();
+  EvalAccumulator acc(o.geometry.genres);
+  const int k = o.geometry.classes();
   int64_t corrupt = 0;
   CRATEDIG_RETURN_IF_ERROR(RunInference(
       *o.model, items,

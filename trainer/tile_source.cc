@@ -4,16 +4,11 @@
 #include <filesystem>
 
 #include "config/dataset_settings.h"
-#include "config/site_profile.h"
 
 namespace cratedig::trainer {
 
-int NumClasses() {
-  return static_cast<int>(config::DefaultParentGenres().size());
-}
-
-int LabelIndex(const std::string& parent_genre) {
-  const auto& g = config::DefaultParentGenres();
+int LabelIndex(const std::vector<std::string>& g,
+               const std::string& parent_genre) {
   auto it = std::find(g.begin(), g.end(), parent_genre);
   return it == g.end() ? -1 : static_cast<int>(it - g.begin());
 }
@@ -22,13 +17,14 @@ Result<TileGeometry> DatasetGeometry(const db::DatasetRecord& d) {
   CRATEDIG_ASSIGN_OR_RETURN(auto s,
                             config::ParseConfig<config::DatasetSettings>(
                                 d.settings, "settings of dataset " + d.hash));
-  return TileGeometry{s.height, s.tile_width};
+  return TileGeometry{s.height, s.tile_width, s.parent_genres};
 }
 
 Result<std::vector<TileItem>> LoadTiles(db::Database& db,
                                         const db::DatasetRecord& d,
                                         const std::string& split, bool labelled,
                                         int64_t* unlabelled) {
+  CRATEDIG_ASSIGN_OR_RETURN(TileGeometry geom, DatasetGeometry(d));
   db::DatasetsTable datasets(db);
   CRATEDIG_ASSIGN_OR_RETURN(auto rows, datasets.ListTiles(d.hash, split));
   std::vector<TileItem> out;
@@ -39,7 +35,7 @@ Result<std::vector<TileItem>> LoadTiles(db::Database& db,
     TileItem t;
     t.tile_id = r.id;
     t.track_id = r.track_id;
-    t.label = LabelIndex(r.parent_genre);
+    t.label = LabelIndex(geom.genres, r.parent_genre);
     if (labelled && t.label < 0) {
       ++skipped;
       continue;

@@ -1,7 +1,8 @@
 // Which tiles a run trains, validates and evaluates on, and their labels.
 //
-// A tile's label is its track's parent genre, as an index into
-// config::DefaultParentGenres() (the network's 9 outputs, in that order).
+// A tile's label is its track's parent genre, as an index into the
+// dataset's parent_genres (the network's outputs, in that order; stored
+// with the dataset version, from the site profile).
 #pragma once
 
 #include <cstdint>
@@ -13,10 +14,9 @@
 
 namespace cratedig::trainer {
 
-// Number of classes the networks predict: config::DefaultParentGenres().
-int NumClasses();
-// Index of `parent_genre` among the labels; -1 when it is not one of them.
-int LabelIndex(const std::string& parent_genre);
+// Index of `parent_genre` among `genres`; -1 when it is not one of them.
+int LabelIndex(const std::vector<std::string>& genres,
+               const std::string& parent_genre);
 
 struct TileItem {
   int64_t tile_id = 0;
@@ -25,10 +25,13 @@ struct TileItem {
   std::string path;  // absolute
 };
 
-// Tile height and width of a dataset, from its stored settings.
+// Tile height and width of a dataset and the classes its labels index,
+// from its stored settings.
 struct TileGeometry {
   int height = 256;
   int width = 256;
+  std::vector<std::string> genres;  // the dataset's parent_genres, in order
+  int classes() const { return static_cast<int>(genres.size()); }
 };
 Result<TileGeometry> DatasetGeometry(const db::DatasetRecord& d);
 

@@ -172,7 +172,7 @@ Status TrainJob::Prepare() {
   NetSpec spec;
   spec.backend = s_.backend;
   spec.network = s_.network;
-  spec.classes = NumClasses();
+  spec.classes = geom_.classes();
   spec.height = geom_.height;
   spec.width = geom_.width;
   spec.seed = s_.seed;
@@ -278,7 +278,7 @@ Result<EpochStats> TrainJob::Validate(int epoch, const std::string& tag) {
   vo.shuffle = false;
   vo.batch_size = s_.eval_batch_size;
   TileLoader loader(val_, vo);
-  const int k = NumClasses();
+  const int k = geom_.classes();
   double loss_sum = 0;
   int64_t correct = 0;
   std::vector<float> probs;

@@ -58,6 +58,7 @@ TEST_F(ServerTest, SearchFindsArtistOrTitleCaseInsensitively) {
 TEST_F(ServerTest, TrackAndRecommendations) {
   json::Json t = GetJson("/api/tracks/" + std::to_string(id(4)));
   EXPECT_EQ(t["title"].get<std::string>(), "Tune 4");
+  EXPECT_TRUE(t.contains("preview_url"));  // the CLI's name for it too
   EXPECT_EQ(t["genre"].get<std::string>(), "Drum and Bass");
   EXPECT_EQ(t["preview"].get<std::string>(),
             "/previews/" + std::to_string(id(4)) + ".mp3");

@@ -158,11 +158,26 @@ TEST(TileLoaderTest, SkipsAndCountsCorruptTiles) {
   EXPECT_EQ(seen.count(3) + seen.count(7) + seen.count(10), 0u);
 }
 
-TEST(TileSourceTest, LabelsFollowTheParentGenreOrder) {
-  EXPECT_EQ(NumClasses(), 9);
-  EXPECT_EQ(LabelIndex("Breakbeat"), 0);
-  EXPECT_EQ(LabelIndex("Trance"), 8);
-  EXPECT_EQ(LabelIndex("Polka"), -1);
+TEST(TileSourceTest, LabelsFollowTheDatasetsParentGenreOrder) {
+  db::DatasetRecord d;
+  d.settings = config::DatasetSettings{}.ToToml();
+  auto nine = DatasetGeometry(d);
+  ASSERT_TRUE(nine.ok()) << nine.status().ToString();
+  EXPECT_EQ(nine->classes(), 9);  // the default: the original nine
+  EXPECT_EQ(LabelIndex(nine->genres, "Breakbeat"), 0);
+  EXPECT_EQ(LabelIndex(nine->genres, "Trance"), 8);
+  EXPECT_EQ(LabelIndex(nine->genres, "Polka"), -1);
+
+  config::DatasetSettings three;
+  three.parent_genres = {"Trance", "Breakbeat", "Downtempo"};
+  EXPECT_NE(three.Hash(), config::DatasetSettings{}.Hash());
+  d.settings = three.ToToml();
+  auto g = DatasetGeometry(d);
+  ASSERT_TRUE(g.ok()) << g.status().ToString();
+  EXPECT_EQ(g->classes(), 3);
+  EXPECT_EQ(LabelIndex(g->genres, "Trance"), 0);
+  EXPECT_EQ(LabelIndex(g->genres, "Downtempo"), 2);
+  EXPECT_EQ(LabelIndex(g->genres, "Rock/Indie"), -1);
 }
 
 }  // namespace
