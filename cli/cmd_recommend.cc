@@ -182,11 +182,14 @@ Status RunEvaluate(const EvalOptions& o, Context& ctx) {
       "Genre precision of nearest-neighbour recommendations, model run {} "
       "({} tracks, {} queries)\n\n",
       run, e.tracks, e.methods.front().second.queries);
-  fmt::print("{:<16} {:>7} {:>7} {:>18} {:>18}\n", "method", "p@5", "p@10",
-             "p@5 other artist", "p@10 other artist");
+  fmt::print("{:<16} {:>7} {:>7} {:>18} {:>18} {:>17} {:>17}\n", "method",
+             "p@5", "p@10", "p@5 other artist", "p@10 other artist",
+             "p@5 other album", "p@10 other album");
   for (const auto& [name, p] : e.methods) {
-    fmt::print("{:<16} {:>7.3f} {:>7.3f} {:>18.3f} {:>18.3f}\n", name, p.p5,
-               p.p10, p.p5_other_artist, p.p10_other_artist);
+    fmt::print(
+        "{:<16} {:>7.3f} {:>7.3f} {:>18.3f} {:>18.3f} {:>17.3f} {:>17.3f}\n",
+        name, p.p5, p.p10, p.p5_other_artist, p.p10_other_artist,
+        p.p5_other_album, p.p10_other_album);
   }
   fmt::print("\np@10 by parent genre\n{:<16}", "genre");
   for (const auto& m : e.methods) fmt::print(" {:>15}", m.first);
@@ -246,9 +249,9 @@ void RegisterRecommend(CLI::App& app, Context& ctx) {
   auto e = std::make_shared<EvalOptions>();
   CLI::App* ev = app.add_subcommand(
       "evaluate-recs",
-      "Genre precision@5/@10 of recommendations over every track, with and "
-      "without same-artist tracks, against random and audio-feature "
-      "baselines");
+      "Genre precision@5/@10 of recommendations over every track, also with "
+      "the query's artist or album (release) left out, against random and "
+      "audio-feature baselines");
   AddDbOption(ev, e->db);
   ev->add_option("--run", e->run,
                  "Model run (0: the newest run with embeddings)")

@@ -69,6 +69,7 @@ Result<EmbeddingSet> LoadEmbeddings(db::Database& db, int64_t run_id) {
     info.title = t.title.value_or("");
     info.parent_genre = t.parent_genre.value_or("");
     info.preview_url = t.preview_url.value_or("");
+    info.release_id = t.release_id;
   }
   return set;
 }

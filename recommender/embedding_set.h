@@ -17,6 +17,7 @@ struct TrackInfo {
   int64_t id = 0;
   std::string artist, title, parent_genre;  // "" when unknown
   std::string preview_url;                  // the store's URL; "" when none
+  int64_t release_id = 0;                   // its release (album)
 };
 
 struct EmbeddingSet {

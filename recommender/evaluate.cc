@@ -23,7 +23,7 @@ class PrecisionSum {
  public:
   void Add(const std::string& genre, const std::vector<uint32_t>& all,
            const std::vector<uint32_t>& other_artist,
-           const EvalTracks& tracks) {
+           const std::vector<uint32_t>& other_album, const EvalTracks& tracks) {
     auto prec = [&](const std::vector<uint32_t>& recs, size_t k) {
       size_t m = std::min(k, recs.size());
       if (m == 0) return 0.0;
@@ -36,6 +36,8 @@ class PrecisionSum {
     s10_ += p10;
     s5x_ += prec(other_artist, 5);
     s10x_ += prec(other_artist, 10);
+    s5a_ += prec(other_album, 5);
+    s10a_ += prec(other_album, 10);
     auto& g = genre_[genre];
     g.first += p10;
     g.second += 1;
@@ -49,12 +51,14 @@ class PrecisionSum {
     p.p10 = s10_ / n_;
     p.p5_other_artist = s5x_ / n_;
     p.p10_other_artist = s10x_ / n_;
+    p.p5_other_album = s5a_ / n_;
+    p.p10_other_album = s10a_ / n_;
     for (const auto& [g, v] : genre_) p.p10_by_genre[g] = v.first / v.second;
     return p;
   }
 
  private:
-  double s5_ = 0, s10_ = 0, s5x_ = 0, s10x_ = 0;
+  double s5_ = 0, s10_ = 0, s5x_ = 0, s10x_ = 0, s5a_ = 0, s10a_ = 0;
   int64_t n_ = 0;
   std::map<std::string, std::pair<double, int64_t>> genre_;
 };
@@ -67,6 +71,19 @@ std::unordered_map<std::string, size_t> ArtistCounts(const EvalTracks& t) {
   return c;
 }
 
+std::unordered_map<std::string, size_t> AlbumCounts(const EvalTracks& t) {
+  std::unordered_map<std::string, size_t> c;
+  for (const auto& a : t.album) {
+    if (!a.empty()) ++c[a];
+  }
+  return c;
+}
+
+// Whether a candidate's key equals the query's, which must be non-empty.
+bool Same(const std::string& query_key, const std::string& key) {
+  return !query_key.empty() && key == query_key;
+}
+
 json::Json PrecisionJson(const GenrePrecision& p) {
   json::Json by_genre = json::Json::object();
   for (const auto& [g, v] : p.p10_by_genre) by_genre[g] = v;
@@ -74,11 +91,18 @@ json::Json PrecisionJson(const GenrePrecision& p) {
                      {"p10", p.p10},
                      {"p5_other_artist", p.p5_other_artist},
                      {"p10_other_artist", p.p10_other_artist},
+                     {"p5_other_album", p.p5_other_album},
+                     {"p10_other_album", p.p10_other_album},
                      {"queries", p.queries},
                      {"p10_by_genre", by_genre}});
 }
 
 }  // namespace
+
+const std::string& EvalTracks::AlbumOf(size_t row) const {
+  static const std::string kNone;
+  return row < album.size() ? album[row] : kNone;
+}
 
 GenrePrecision NeighbourPrecision(const std::vector<float>& vectors, int dim,
                                   const EvalTracks& tracks,
@@ -87,26 +111,31 @@ GenrePrecision NeighbourPrecision(const std::vector<float>& vectors, int dim,
   const size_t n = tracks.size();
   ExactIndex index(vectors.data(), n, dim);
   auto artist_count = ArtistCounts(tracks);
+  auto album_count = AlbumCounts(tracks);
   PrecisionSum sum;
   for (size_t q = 0; q < n; ++q) {
     if (cancel && cancel->stop()) break;
     const std::string& genre = tracks.genre[q];
     if (genre.empty()) continue;
     const std::string& artist = tracks.artist[q];
-    // One search deep enough for both lists: the top 10 after dropping the
-    // query itself and every other track of its artist.
-    size_t same = artist.empty() ? 0 : artist_count[artist];
+    const std::string& album = tracks.AlbumOf(q);
+    // One search deep enough for all three lists: the top 10 after dropping
+    // the query itself and every other track of its artist (or album).
+    size_t same = std::max(artist.empty() ? 0 : artist_count[artist],
+                           album.empty() ? 0 : album_count[album]);
     auto nb = index.Search(vectors.data() + q * dim, 11 + same);
-    std::vector<uint32_t> all, other;
+    std::vector<uint32_t> all, other, other_album;
     for (const Neighbor& x : nb) {
       if (x.row == q) continue;
       if (all.size() < 10) all.push_back(x.row);
-      if (other.size() < 10 &&
-          (artist.empty() || tracks.artist[x.row] != artist)) {
+      if (other.size() < 10 && !Same(artist, tracks.artist[x.row])) {
         other.push_back(x.row);
       }
+      if (other_album.size() < 10 && !Same(album, tracks.AlbumOf(x.row))) {
+        other_album.push_back(x.row);
+      }
     }
-    sum.Add(genre, all, other, tracks);
+    sum.Add(genre, all, other, other_album, tracks);
     if (progress && q % 256 == 0) {
       Report(progress, {"neighbours", static_cast<int64_t>(q),
                         static_cast<int64_t>(n), "tracks", ""});
@@ -120,23 +149,32 @@ GenrePrecision NeighbourPrecision(const std::vector<float>& vectors, int dim,
 GenrePrecision RandomPrecision(const EvalTracks& tracks, uint64_t seed) {
   const size_t n = tracks.size();
   std::mt19937_64 rng(seed);
+  // Its own stream, so that adding the album lists left the draws of the
+  // other two (and their figures) as they were.
+  std::mt19937_64 album_rng(seed ^ 0x616c62756dULL);
   auto artist_count = ArtistCounts(tracks);
+  auto album_count = AlbumCounts(tracks);
   PrecisionSum sum;
-  auto draw = [&](size_t q, bool other_artist) {
+  enum class Leave { kSelf, kArtist, kAlbum };
+  auto draw = [&](size_t q, Leave leave) {
     const std::string& artist = tracks.artist[q];
+    const std::string& album = tracks.AlbumOf(q);
     size_t excluded = 1;
-    if (other_artist && !artist.empty()) excluded = artist_count[artist];
+    if (leave == Leave::kArtist && !artist.empty()) {
+      excluded = artist_count[artist];
+    }
+    if (leave == Leave::kAlbum && !album.empty()) excluded = album_count[album];
     size_t pool = n >= excluded ? n - excluded : 0;
     size_t want = std::min<size_t>(10, pool);
     std::vector<uint32_t> out;
     std::unordered_set<uint32_t> seen;
     std::uniform_int_distribution<size_t> pick(0, n - 1);
+    auto& gen = leave == Leave::kAlbum ? album_rng : rng;
     while (out.size() < want) {
-      uint32_t r = static_cast<uint32_t>(pick(rng));
+      uint32_t r = static_cast<uint32_t>(pick(gen));
       if (r == q || seen.count(r)) continue;
-      if (other_artist && !artist.empty() && tracks.artist[r] == artist) {
-        continue;
-      }
+      if (leave == Leave::kArtist && Same(artist, tracks.artist[r])) continue;
+      if (leave == Leave::kAlbum && Same(album, tracks.AlbumOf(r))) continue;
       seen.insert(r);
       out.push_back(r);
     }
@@ -144,9 +182,10 @@ GenrePrecision RandomPrecision(const EvalTracks& tracks, uint64_t seed) {
   };
   for (size_t q = 0; q < n; ++q) {
     if (tracks.genre[q].empty()) continue;
-    auto all = draw(q, false);
-    auto other = draw(q, true);
-    sum.Add(tracks.genre[q], all, other, tracks);
+    auto all = draw(q, Leave::kSelf);
+    auto other = draw(q, Leave::kArtist);
+    auto other_album = draw(q, Leave::kAlbum);
+    sum.Add(tracks.genre[q], all, other, other_album, tracks);
   }
   return sum.Result();
 }
@@ -254,6 +293,9 @@ Result<RecsEvaluation> EvaluateRecommendations(db::Database& db, int64_t run_id,
   for (const auto& t : set.tracks) {
     tracks.genre.push_back(t.parent_genre);
     tracks.artist.push_back(ArtistKey(t.artist));
+    // The album is the release the track was crawled from.
+    tracks.album.push_back(
+        t.release_id > 0 ? "release " + std::to_string(t.release_id) : "");
   }
   RecsEvaluation e;
   e.run_id = run_id;

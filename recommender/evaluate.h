@@ -17,20 +17,28 @@ namespace cratedig::recommender {
 
 // Share of recommendations in the query's parent genre, averaged over
 // queries (tracks with a known genre). "other_artist": the same with the
-// query artist's other tracks excluded from the candidates.
+// query artist's other tracks excluded from the candidates; "other_album":
+// with the other tracks of the query's album (release) excluded, so that a
+// shared production sound cannot stand in for the genre.
 struct GenrePrecision {
   double p5 = 0, p10 = 0;
   double p5_other_artist = 0, p10_other_artist = 0;
+  double p5_other_album = 0, p10_other_album = 0;
   int64_t queries = 0;
   std::map<std::string, double> p10_by_genre;  // genre -> p@10
 };
 
-// The tracks being evaluated: row-aligned genre and ArtistKey per track.
+// The tracks being evaluated: row-aligned genre, ArtistKey and album key
+// per track.
 struct EvalTracks {
   std::vector<std::string> genre;   // "" = unknown (never a query, never a
                                     // hit)
   std::vector<std::string> artist;  // ArtistKey; "" never matches
+  // Album key (EvaluateRecommendations: the release). Empty vector or ""
+  // for a row: no album, never matches.
+  std::vector<std::string> album;
   size_t size() const { return genre.size(); }
+  const std::string& AlbumOf(size_t row) const;
 };
 
 // Exact cosine neighbours of each row among all other rows.

@@ -48,6 +48,9 @@ TEST_F(EvaluateTest, KnownPrecisionForEmbeddingsAndBaselines) {
   EXPECT_DOUBLE_EQ(cnn.p5_other_artist, 0.4);
   EXPECT_DOUBLE_EQ(cnn.p10_other_artist, 0.2);
   EXPECT_DOUBLE_EQ(cnn.p10_by_genre.at("Downtempo"), 0.3);
+  // One release per track: leaving the album out leaves only the query out.
+  EXPECT_DOUBLE_EQ(cnn.p5_other_album, 0.6);
+  EXPECT_DOUBLE_EQ(cnn.p10_other_album, 0.3);
 
   EXPECT_EQ(e->methods[2].first, "audio_features");
   const GenrePrecision& feat = e->methods[2].second;
@@ -80,6 +83,62 @@ TEST_F(EvaluateTest, KnownPrecisionForEmbeddingsAndBaselines) {
       0.3);
 }
 
+// The album is the release a track was crawled from: rows 1 and 2 of each
+// genre share one, rows 0 and 3 have their own. Queries 0 and 3 keep their 3
+// genre neighbours, queries 1 and 2 lose their album-mate:
+//   p@5 = (3 + 2 + 2 + 3) / 4 / 5 = 0.5, p@10 = 0.25.
+TEST(EvaluateAlbumTest, SameReleaseLeftOut) {
+  testing::TempDir dir;
+  auto tracks = testing::GenreClusterTracks();
+  for (int i = 0; i < 12; ++i) {
+    if (i % 4 == 1 || i % 4 == 2) tracks[i].release = i / 4;
+  }
+  testing::Fixture fx;
+  ASSERT_EQ(testing::BuildFixture(dir.path(), tracks, fx), "");
+  auto db = db::Database::Open(fx.db_path);
+  ASSERT_TRUE(db.ok());
+  EvaluateOptions o;
+  o.audio_features = false;
+  auto e = EvaluateRecommendations(**db, fx.run_id, o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  const GenrePrecision& cnn = e->methods[0].second;
+  EXPECT_DOUBLE_EQ(cnn.p5, 0.6);
+  EXPECT_DOUBLE_EQ(cnn.p5_other_artist, 0.4);
+  EXPECT_DOUBLE_EQ(cnn.p5_other_album, 0.5);
+  EXPECT_DOUBLE_EQ(cnn.p10_other_album, 0.25);
+  EXPECT_NE(json::Dump(e->ToJson()).find("\"p10_other_album\""),
+            std::string::npos);
+}
+
+TEST(NeighbourPrecisionTest, AlbumFilterIndependentOfArtist) {
+  // 2-d vectors: rows 0-3 genre a, 4-7 genre b; within a genre, rows 0/1
+  // (4/5) are almost identical and on one album, all artists distinct.
+  // The album filter removes exactly the album-mate of rows 0,1,4,5.
+  std::vector<float> v;
+  for (int i = 0; i < 8; ++i) {
+    float a = (i < 4 ? 0.0f : 1.5f) + (i % 4 < 2 ? 0.0f : 0.1f * (i % 4));
+    v.push_back(std::cos(a));
+    v.push_back(std::sin(a));
+  }
+  EvalTracks t;
+  for (int i = 0; i < 8; ++i) {
+    t.genre.push_back(i < 4 ? "a" : "b");
+    t.artist.push_back("artist" + std::to_string(i));
+    t.album.push_back(i % 4 < 2 ? "album" + std::to_string(i / 4) : "");
+  }
+  GenrePrecision p = NeighbourPrecision(v, 2, t);
+  // Top 5 of every query: its 3 genre-mates first, then 2 of the others.
+  EXPECT_DOUBLE_EQ(p.p5, 3.0 / 5);
+  EXPECT_DOUBLE_EQ(p.p5_other_artist, 3.0 / 5);
+  // Rows 0,1,4,5 lose one genre-mate (2/5), rows 2,3,6,7 none (3/5).
+  EXPECT_DOUBLE_EQ(p.p5_other_album, 2.5 / 5);
+  // No album vector at all: the filter changes nothing.
+  t.album.clear();
+  GenrePrecision q = NeighbourPrecision(v, 2, t);
+  EXPECT_DOUBLE_EQ(q.p5_other_album, q.p5);
+  EXPECT_DOUBLE_EQ(q.p10_other_album, q.p10);
+}
+
 TEST(RandomBaselineTest, SeededAndNearTheGenreShare) {
   EvalTracks t;
   for (int i = 0; i < 900; ++i) {
@@ -94,6 +153,12 @@ TEST(RandomBaselineTest, SeededAndNearTheGenreShare) {
   // One genre in three (minus the query itself): ~299/899.
   EXPECT_NEAR(a.p10, 299.0 / 899, 0.02);
   EXPECT_NEAR(a.p10_other_artist, 299.0 / 897, 0.02);
+  // Albums of 3 consecutive rows: one of each genre, so leaving the album
+  // out leaves 299 of 897 in the query's genre.
+  for (int i = 0; i < 900; ++i) t.album.push_back("al" + std::to_string(i / 3));
+  GenrePrecision d = RandomPrecision(t, 7);
+  EXPECT_EQ(d.p10, a.p10);  // the album draws have their own stream
+  EXPECT_NEAR(d.p10_other_album, 299.0 / 897, 0.02);
 }
 
 TEST(AudioFeaturesTest, BandsReflectWhereTheEnergyIs) {

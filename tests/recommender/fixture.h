@@ -73,6 +73,9 @@ struct FixtureTrack {
   std::vector<float> vec;  // embedding; empty: none stored
   bool preview = true;     // a WAV file and an ok previews row
   int tiles = 2;           // PNG tiles in the dataset
+  // Tracks with the same release >= 0 share one release (album); -1: a
+  // release of its own.
+  int release = -1;
   // Pixel value of tile row r (of `tile_size`); default: a gradient.
   std::function<uint8_t(int row)> tile_row;
 };
@@ -118,7 +121,14 @@ inline std::string BuildFixture(const std::filesystem::path& dir,
     for (size_t i = 0; i < tracks.size(); ++i) {
       const FixtureTrack& ft = tracks[i];
       db::ReleaseRecord r;
-      r.store_id = "100" + std::to_string(i) + "-1";
+      int position = 1;
+      if (ft.release >= 0) {
+        r.store_id = "200" + std::to_string(ft.release) + "-1";
+        for (size_t j = 0; j < i; ++j)
+          position += tracks[j].release == ft.release;
+      } else {
+        r.store_id = "100" + std::to_string(i) + "-1";
+      }
       r.url = "http://127.0.0.1/products/x/" + r.store_id + "/";
       r.artist = ft.artist;
       r.title = ft.title;
@@ -126,8 +136,9 @@ inline std::string BuildFixture(const std::filesystem::path& dir,
       CRATEDIG_ASSIGN_OR_RETURN(int64_t rid, releases.Upsert(r));
       db::TrackRecord t;
       t.release_id = rid;
-      t.store_id = r.store_id + "-01-01";
-      t.position = 1;
+      t.store_id = r.store_id + (position < 10 ? "-01-0" : "-01-") +
+                   std::to_string(position);
+      t.position = position;
       t.artist = ft.artist;
       t.title = ft.title;
       if (!ft.genre.empty()) t.parent_genre = ft.genre;
