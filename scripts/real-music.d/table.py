@@ -49,9 +49,9 @@ def main():
     print(f"style precision of nearest neighbours, run {e['run']}, "
           f"{e['tracks']} tracks "
           f"(oth.artist / oth.album: the query's artist / album left out)")
-    print(f"{'method':<16}" + "".join(f"{c[0]:>16}" for c in cols))
+    print(f"{'method':<16}" + "".join(f"{c[0]:>17}" for c in cols))
     for name, p in methods.items():
-        print(f"{name:<16}" + "".join(f"{p[c[1]]:>16.3f}" for c in cols))
+        print(f"{name:<16}" + "".join(f"{p[c[1]]:>17.3f}" for c in cols))
     print()
     print(f"{'style':<12}{'tracks':>7}{'albums':>7}{'artists':>8}" +
           "".join(f"{m + ' p@10':>20}" for m in methods))
