@@ -88,10 +88,14 @@ TEST_F(CliTest, EvaluateRecsPrintsAndStores) {
   EXPECT_DOUBLE_EQ((*v)["methods"]["cnn"]["p10"].get<double>(), 0.3);
   EXPECT_TRUE((*v)["methods"].contains("random"));
   EXPECT_TRUE((*v)["methods"].contains("audio_features"));
+  // One release per fixture track: leaving the album out changes nothing.
+  EXPECT_DOUBLE_EQ((*v)["methods"]["cnn"]["p10_other_album"].get<double>(),
+                   0.3);
   CliRun t = Cratedig("evaluate-recs" + db_ + " --no-store");
   ASSERT_EQ(t.exit_code, 0);
   EXPECT_NE(t.out.find("audio_features"), std::string::npos);
   EXPECT_NE(t.out.find("p@10 by parent genre"), std::string::npos);
+  EXPECT_NE(t.out.find("p@10 other album"), std::string::npos);
 }
 
 }  // namespace
