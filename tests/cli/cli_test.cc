@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "db/database.h"
+#include "db/refresh_tables.h"
 #include "tests/cli/run_command.h"
 
 namespace cratedig {
@@ -58,6 +59,16 @@ TEST(CliTest, StatusCreatesAndMigratesANewDatabase) {
   auto db = db::Database::Open(path);
   ASSERT_TRUE(db.ok());
   EXPECT_EQ((*db)->UserVersion(), db::LatestSchemaVersion());
+  // A listing refreshed by `crawl --refresh` shows when.
+  ASSERT_TRUE(db::ListingRefreshTable(**db)
+                  .Put({"trance-music", 1764745200000, 1, 3})
+                  .ok());
+  db->reset();
+  r = RunCratedig("status --db " + path);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("trance-music"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2025-12-03 07:00 UTC (1, 3)"), std::string::npos)
+      << r.output;
   std::filesystem::remove(path);
 }
 

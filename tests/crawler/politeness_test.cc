@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "crawler/crawl.h"
+
 namespace cratedig::crawler {
 namespace {
 
@@ -61,6 +63,19 @@ TEST(PolitenessTest, DelaySpacingIsRandomisedWithinHalfToOneAndAHalf) {
   EXPECT_LT(min_gap, 0.6);  // really randomised
   EXPECT_GT(max_gap, 1.4);
   EXPECT_EQ(p.ReadyAt("other:80"), 0);  // hosts are independent
+}
+
+TEST(PoliteEtaTest, CountsTheDelayNotTheFirstFastResponses) {
+  config::PolitenessSettings p;
+  p.delay = 1.0;
+  EXPECT_EQ(MeanRequestGap(p), 1.0);
+  EXPECT_EQ(MeanRequestGap(p, 5.0), 5.0);  // robots.txt Crawl-delay
+  // 3 quick requests (robots cached, loopback): still 1 s each.
+  EXPECT_DOUBLE_EQ(PoliteEta(900, p, 3, 0.01), 900.0);
+  EXPECT_DOUBLE_EQ(PoliteEta(900, p, 100, 20.0), 900.0);  // faster than delay
+  // Slower than the delay (Retry-After, slow server): the measured pace.
+  EXPECT_DOUBLE_EQ(PoliteEta(100, p, 100, 300.0), 300.0);
+  EXPECT_EQ(PoliteEta(0, p, 100, 300.0), 0.0);
 }
 
 TEST(PolitenessTest, NeverBelowCrawlDelay) {
