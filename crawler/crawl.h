@@ -95,7 +95,9 @@ struct CrawlStats {
 };
 
 // Runs (or resumes) the crawl into `db`. `cancel` and `clock` may be null
-// (SystemClock). Progress reports use stage "crawl", unit "pages".
+// (SystemClock). Progress reports use stage "crawl", unit "pages" (and
+// stage "refresh", unit "listings" for the refresh walk), with eta_s from
+// PoliteEta.
 // Holds the database's WriterLock (db/writer_lock.h) while it runs: a
 // second crawl or download on the same database fails with Unavailable.
 // A page that fails keeps its attempt count, last error and reason
