@@ -607,6 +607,22 @@ int SampleStore::Publish(int n) {
   return out;
 }
 
+bool SampleStore::SetLabel(const std::string& release_store_id,
+                           const std::string& label) {
+  Impl& p = *impl_;
+  std::unique_lock<std::shared_mutex> lock(p.pages_mu);
+  for (ReleaseTruth& r : p.cat.releases) {
+    if (r.store_id != release_store_id) continue;
+    r.label = label;
+    const std::time_t now = std::time(nullptr);
+    p.PutPage(r.url_path,
+              RenderProductPage(r, HasFault(r.faults, "malformed_html")), now);
+    p.RenderListings(now);
+    return true;
+  }
+  return false;
+}
+
 bool SampleStore::Published(const std::string& release_store_id) const {
   std::shared_lock<std::shared_mutex> lock(impl_->pages_mu);
   return !impl_->unpublished.count(release_store_id);

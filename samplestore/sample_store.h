@@ -72,6 +72,9 @@ class SampleStore {
   // Publishes the next `n` held-back releases of every listing (see above).
   // Returns how many releases came out in all.
   int Publish(int n);
+  // A store-side edit: the release's label changes, on its listing row and
+  // its product page (new ETags). False when no release has that id.
+  bool SetLabel(const std::string& release_store_id, const std::string& label);
   // Whether a release of the catalogue is out (listed, product page served).
   bool Published(const std::string& release_store_id) const;
 

@@ -212,6 +212,38 @@ TEST_F(ListingFirstTest, RefreshStoresNewReleasesAndStopsAtKnownOnes) {
   ExpectEveryPublishedTrack(**db);
 }
 
+TEST_F(ListingFirstTest, RefreshUpdatesAChangedRowAndStopsThere) {
+  StartStore();
+  db::testing::TempDbPath path;
+  auto db = db::Database::Open(path.path());
+  ASSERT_TRUE(db.ok());
+  const config::SiteProfile profile = Profile();
+  ASSERT_TRUE(RunCrawl(**db, profile, CrawlOptions{}).ok());
+  // The newest release of one listing: on its page 1.
+  const ReleaseTruth* top = nullptr;
+  for (const ReleaseTruth& r : store_->catalogue().releases) {
+    if (r.listing_slug == "drumandbass") {
+      top = &r;
+      break;
+    }
+  }
+  ASSERT_NE(top, nullptr);
+  ASSERT_TRUE(store_->SetLabel(top->store_id, "Relabelled Records"));
+  CrawlOptions co;
+  co.refresh = true;
+  auto st = RunCrawl(**db, profile, co);
+  ASSERT_TRUE(st.ok()) << st.status().ToString();
+  auto got = db::ReleasesTable(**db).GetByStoreId(top->store_id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->label, "Relabelled Records");
+  // That listing's page 1 came back in full, all known: the walk stopped.
+  // Every other listing: a 304.
+  const int64_t listings = static_cast<int64_t>(profile.listings.size());
+  EXPECT_EQ(st->listing_pages, 1);
+  EXPECT_EQ(st->not_modified, listings - 1);
+  EXPECT_EQ(st->new_releases, 0);
+}
+
 TEST_F(ListingFirstTest, PlanIsMadeFromTheDatabaseAloneAndMatchesTheCrawl) {
   StartStore();
   db::testing::TempDbPath path;
