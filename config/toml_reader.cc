@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "config/config_path.h"
+
 namespace cratedig::config {
 
 namespace {
@@ -173,7 +175,9 @@ Status TomlReader::Finish() {
   return Status::InvalidArgument(errors_.front());
 }
 
-Result<toml::table> ParseTomlFile(const std::string& path) {
+Result<toml::table> ParseTomlFile(const std::string& given) {
+  // The shipped defaults are found from any folder (config_path.h).
+  const std::string path = FindConfigFile(given);
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {

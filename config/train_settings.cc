@@ -1,5 +1,7 @@
 #include "config/train_settings.h"
 
+#include <filesystem>
+
 namespace cratedig::config {
 
 void TrainSettings::Read(TomlReader& r) {
@@ -69,6 +71,15 @@ std::string TrainSettings::ToToml() const {
   t.insert("dataset", dataset);
   t.insert("runs_dir", runs_dir);
   return ToTomlString(t);
+}
+
+std::string TrainSettings::ResolvedRunsDir(const std::string& db_path) const {
+  namespace fs = std::filesystem;
+  const fs::path dir(runs_dir);
+  if (dir.is_absolute()) return dir.string();
+  return fs::absolute(fs::path(db_path).parent_path() / dir)
+      .lexically_normal()
+      .string();
 }
 
 }  // namespace cratedig::config

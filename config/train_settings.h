@@ -49,9 +49,13 @@ struct TrainSettings {
   int eval_batch_size = 128;
   // Dataset version (hash or unique prefix). Default: "", the newest.
   std::string dataset;
-  // Where each run keeps its files ("<runs_dir>/run-<id>/"). Default: "runs".
+  // Where each run keeps its files ("<runs_dir>/run-<id>/"); a relative
+  // path is relative to the database's folder, so runs go beside the
+  // database whatever the working folder. Default: "runs".
   std::string runs_dir = "runs";
 
+  // runs_dir as an absolute folder, for a database at `db_path`.
+  std::string ResolvedRunsDir(const std::string& db_path) const;
   void Read(TomlReader& r);
   void Validate(TomlReader& r);
   // Canonical TOML of every field (stored in model_runs.config).

@@ -158,8 +158,8 @@ Status TrainJob::Prepare() {
   }
 
   std::error_code ec;
-  const fs::path dir =
-      fs::absolute(fs::path(s_.runs_dir) / ("run-" + std::to_string(run_.id)));
+  const fs::path dir = fs::path(s_.ResolvedRunsDir(db_.path())) /
+                       ("run-" + std::to_string(run_.id));
   fs::create_directories(dir, ec);
   if (ec) {
     return Status::IoError("cannot create " + dir.string() + ": " +

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "db/database.h"
 #include "db/refresh_tables.h"
@@ -37,6 +38,24 @@ TEST(CliTest, EverySubcommandHasHelp) {
     ++checked;
   }
   EXPECT_GE(checked, 1);
+}
+
+TEST(CliTest, CompletionIsGeneratedFromTheCliDefinitions) {
+  auto r = RunCratedig("completion");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // Nested subcommands and their flags, as --help defines them.
+  EXPECT_NE(r.output.find("[\"dataset build\"]="), std::string::npos);
+  EXPECT_NE(r.output.find("--site-config"), std::string::npos);
+  EXPECT_NE(r.output.find("complete -o default -F _cratedig cratedig"),
+            std::string::npos);
+  // bash accepts it.
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       ("cratedig_" + std::to_string(::getpid()) + ".bash"))
+          .string();
+  { std::ofstream(path) << r.output; }
+  EXPECT_EQ(std::system(("bash -n " + path).c_str()), 0);
+  std::filesystem::remove(path);
 }
 
 TEST(CliTest, UnknownFlagOrCommandExitsNonZero) {
