@@ -67,9 +67,9 @@ def read_tsv(path, ncols):
 
 def load_sources():
     styles = {}
-    for style, slug, store_genre, parent in read_tsv(
-            os.path.join(HERE, "styles.tsv"), 4):
-        styles[style] = {"slug": slug, "genre": store_genre, "parent": parent}
+    for style, slug, store_genre in read_tsv(
+            os.path.join(HERE, "styles.tsv"), 3):
+        styles[style] = {"slug": slug, "genre": store_genre}
     rows = []
     for n, c in enumerate(read_tsv(os.path.join(HERE, "sources.tsv"), 7)):
         package, pattern, style, artist, album, cap, exclude = c

@@ -1,24 +1,25 @@
 #!/usr/bin/python3
-"""Prints scripts/real-music's table from `cratedig evaluate-recs --json`,
-with the label slots translated back to style names.
+"""Prints scripts/real-music's table from `cratedig evaluate-recs --json`
+(and the `Result:` line of `cratedig evaluate`), with track, album and
+artist counts per style from the manifest.
 
 Usage: table.py RECS.json STYLES.tsv MANIFEST.tsv [EVALUATE.txt]
 """
 
 import collections
 import json
-import re
 import sys
 
 
 def main():
     recs_path, styles_path, manifest_path = sys.argv[1:4]
     evaluate_path = sys.argv[4] if len(sys.argv) > 4 else None
-    slot_to_style = {}
+    # Parent genre (the store genre) -> style, in label order.
+    genre_to_style = {}
     for line in open(styles_path, encoding="utf-8"):
         if line.strip() and not line.startswith("#"):
-            style, _slug, _genre, parent = line.rstrip("\n").split("\t")
-            slot_to_style[parent] = style
+            style, _slug, genre = line.rstrip("\n").split("\t")
+            genre_to_style[genre] = style
     tracks = collections.Counter()
     albums = collections.defaultdict(set)
     artists = collections.defaultdict(set)
@@ -33,8 +34,6 @@ def main():
     if evaluate_path:
         for line in open(evaluate_path, encoding="utf-8"):
             if line.startswith("Result:"):
-                for slot, style in slot_to_style.items():
-                    line = re.sub(re.escape(slot) + r"(?= \d)", style, line)
                 print(line.rstrip("\n"))
 
     e = json.load(open(recs_path, encoding="utf-8"))
@@ -55,10 +54,10 @@ def main():
     print()
     print(f"{'style':<12}{'tracks':>7}{'albums':>7}{'artists':>8}" +
           "".join(f"{m + ' p@10':>20}" for m in methods))
-    for slot, style in slot_to_style.items():
-        print(f"{style:<12}{tracks[style]:>7}{len(albums[style]):>7}"
+    for genre, style in genre_to_style.items():
+        print(f"{genre:<12}{tracks[style]:>7}{len(albums[style]):>7}"
               f"{len(artists[style]):>8}" +
-              "".join(f"{methods[m]['p10_by_genre'].get(slot, float('nan')):>20.3f}"
+              "".join(f"{methods[m]['p10_by_genre'].get(genre, float('nan')):>20.3f}"
                       for m in methods))
 
 
