@@ -102,28 +102,23 @@ Result<bool> Meets(Database& db, const ModelRunRecord& r, RunNeed need) {
   return false;
 }
 
-std::string Unmet(RunNeed need) {
+// What to say when a named run does not meet a need, and when no run does.
+struct NeedText {
+  const char* unmet;
+  const char* none;
+};
+NeedText TextFor(RunNeed need) {
   switch (need) {
     case RunNeed::kDone:
-      return "has not finished training";
+      return {"has not finished training",
+              "no finished model run; run `cratedig train` first"};
     case RunNeed::kUnfinished:
-      return "is already done";
+      return {"is already done", "no unfinished model run to resume"};
     case RunNeed::kEmbedded:
-      return "has no embeddings (run `cratedig embed`)";
+      break;
   }
-  return "";
-}
-
-std::string NoneMeets(RunNeed need) {
-  switch (need) {
-    case RunNeed::kDone:
-      return "no finished model run; run `cratedig train` first";
-    case RunNeed::kUnfinished:
-      return "no unfinished model run to resume";
-    case RunNeed::kEmbedded:
-      return "no model run has embeddings yet (train, then `cratedig embed`)";
-  }
-  return "";
+  return {"has no embeddings (run `cratedig embed`)",
+          "no model run has embeddings yet (train, then `cratedig embed`)"};
 }
 
 }  // namespace
@@ -136,7 +131,7 @@ Result<ModelRunRecord> ModelRunsTable::Resolve(std::optional<int64_t> id,
     CRATEDIG_ASSIGN_OR_RETURN(bool ok, Meets(db_, *r, need));
     if (!ok) {
       return Status::InvalidArgument("model run " + std::to_string(*id) + " " +
-                                     Unmet(need));
+                                     TextFor(need).unmet);
     }
     return std::move(*r);
   }
@@ -145,7 +140,7 @@ Result<ModelRunRecord> ModelRunsTable::Resolve(std::optional<int64_t> id,
     CRATEDIG_ASSIGN_OR_RETURN(bool ok, Meets(db_, r, need));
     if (ok) return std::move(r);
   }
-  return Status::NotFound(NoneMeets(need));
+  return Status::NotFound(TextFor(need).none);
 }
 
 Result<TrainedRun> ModelRunsTable::GetTrained(int64_t id) {
