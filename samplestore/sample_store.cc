@@ -268,6 +268,7 @@ Status SampleStore::Impl::Build(const ProgressFn& progress) {
   };
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
   {
     std::unique_lock<std::mutex> lock(mu);
