@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "config/site_profile.h"
+#include "dataset/genre_table.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
 #include "db/dataset_tables.h"
@@ -70,8 +70,6 @@ Status PrintStatus(const StatusOptions& o) {
   db::FrontierTable frontier(*db);
   db::ReleasesTable releases(*db);
   db::TracksTable tracks(*db);
-  db::PreviewsTable previews(*db);
-  db::DatasetsTable datasets(*db);
   db::ModelRunsTable runs(*db);
   db::EmbeddingsTable embeddings(*db);
 
@@ -98,50 +96,20 @@ Status PrintStatus(const StatusOptions& o) {
   CRATEDIG_ASSIGN_OR_RETURN(int64_t ntr, tracks.Count());
   fmt::print("catalogue: {} releases, {} tracks\n", nrel, ntr);
 
-  CRATEDIG_ASSIGN_OR_RETURN(auto by_genre, tracks.CountByParentGenre());
-  CRATEDIG_ASSIGN_OR_RETURN(auto prev, previews.CountByGenreAndStatus());
-  CRATEDIG_ASSIGN_OR_RETURN(auto sets, datasets.List());
-  std::map<std::string, std::map<std::string, int64_t>> tiles;  // genre/split
-  std::string dataset_hash;
-  if (!sets.empty()) {
-    dataset_hash = sets.front().hash;
-    CRATEDIG_ASSIGN_OR_RETURN(auto counts,
-                              datasets.CountBySplitAndGenre(dataset_hash));
-    for (const auto& c : counts) tiles[c.parent_genre][c.split] = c.tiles;
-  }
-  // The nine parent genres always, in label order, then anything else
-  // (unmapped store genres) the database holds.
-  std::vector<std::string> genres = config::DefaultParentGenres();
-  auto add = [&](const std::string& g) {
-    if (std::find(genres.begin(), genres.end(), g) == genres.end()) {
-      genres.push_back(g);
-    }
-  };
-  for (const auto& [g, n] : by_genre) add(g);
-  for (const auto& [g, n] : prev) add(g);
-
+  CRATEDIG_ASSIGN_OR_RETURN(dataset::GenreTable table,
+                            dataset::ReadGenreTable(*db));
   fmt::print("\n{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n", "genre",
              "tracks", "previews", "failed", "tiles:train", "val", "holdout");
-  int64_t tot[6] = {0, 0, 0, 0, 0, 0};
-  for (const std::string& g : genres) {
-    auto pg = prev.count(g) ? prev.at(g) : std::map<std::string, int64_t>{};
-    auto tg = tiles.count(g) ? tiles.at(g) : std::map<std::string, int64_t>{};
-    int64_t row[6] = {by_genre.count(g) ? by_genre.at(g) : 0,
-                      pg["ok"],
-                      pg["failed"],
-                      tg["train"],
-                      tg["val"],
-                      tg["holdout"]};
-    for (int i = 0; i < 6; ++i) tot[i] += row[i];
+  table.rows.push_back(table.total);
+  for (const dataset::GenreRow& r : table.rows) {
     fmt::print("{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n",
-               g.empty() ? "(unmapped)" : g, row[0], row[1], row[2], row[3],
-               row[4], row[5]);
+               r.genre.empty() ? "(unmapped)" : r.genre, r.tracks,
+               r.previews_ok, r.previews_failed, r.tiles_train, r.tiles_val,
+               r.tiles_holdout);
   }
-  fmt::print("{:<16} {:>7} {:>9} {:>8} {:>11} {:>9} {:>9}\n", "total", tot[0],
-             tot[1], tot[2], tot[3], tot[4], tot[5]);
-  if (!dataset_hash.empty()) {
+  if (!table.dataset_hash.empty()) {
     fmt::print("(tiles of dataset {}, the newest of {})\n",
-               dataset_hash.substr(0, 12), sets.size());
+               table.dataset_hash.substr(0, 12), table.datasets);
   }
 
   CRATEDIG_ASSIGN_OR_RETURN(auto all_runs, runs.List());
