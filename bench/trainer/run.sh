@@ -1,52 +1,71 @@
 #!/bin/sh
-# Side by side: the `seed` network in cratedig (libtorch, C++) and in
-# PyTorch's Python API (Debian's python3-torch, the same 1.13 build), on the
-# same tiles, the same thread count and batch size. The Python peer runs
-# with glibc's malloc thresholds raised through the environment, the
-# equivalent of what cratedig sets with mallopt(), so the comparison does
-# not flatter cratedig.
-#
+# Side by side, the `seed` network on the same tiles, threads and batch:
+#   tiny-dnn-stock  tiny-dnn's own layers (convolution, ELU, max-pool)
+#   tiny-dnn        our tiny-dnn backend (fused conv2x2s2+pool+ELU layer,
+#                   OpenBLAS GEMMs)
+#   libtorch        our libtorch backend
+#   pytorch-py      the same network in PyTorch's Python API (Debian's
+#                   python3-torch), written the paper's way, with glibc's
+#                   malloc thresholds raised through the environment (the
+#                   equivalent of what cratedig sets with mallopt())
 # Shared 2-core machines swing by +-30% from one minute to the next, so the
-# three programs run in alternation for ROUNDS rounds and the table shows
-# each metric's median over the rounds (every round's figures are kept in
-# $TMPDIR/cratedig_trainer_bench/round-*).
-#   bench/trainer/run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS]
+# four programs run in alternation for ROUNDS rounds and the table shows each
+# metric's median over the rounds (every round's figures are kept in
+# $TMPDIR/cratedig_trainer_bench/round-*). Stock tiny-dnn is ~10x slower, so
+# it runs on the first STOCK_TILES tiles only (a rate, so comparable).
+#   bench/trainer/run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS] [STOCK_TILES]
 set -eu
-build=${1:?usage: run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS]}
-tiles=${2:-1024}
+build=${1:?usage: run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS] [STOCK_TILES]}
+tiles=${2:-512}
 threads=${3:-2}
 batch=${4:-128}
 rounds=${5:-3}
+stock_tiles=${6:-128}
 here=$(cd "$(dirname "$0")" && pwd)
 dir=${TMPDIR:-/tmp}/cratedig_trainer_bench
 mkdir -p "$dir"
 rm -f "$dir"/round-*
+bench="$build/bench/trainer/trainer_bench"
 
 r=1
 while [ "$r" -le "$rounds" ]; do
-  "$build/bench/trainer/trainer_bench" --dir "$dir" --tiles "$tiles" \
-    --threads "$threads" --batch "$batch" > "$dir/round-$r-cpp.txt"
+  echo "round $r/$rounds (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  "$bench" --dir "$dir" --tiles "$stock_tiles" --threads "$threads" \
+    --batch "$batch" --backend tiny-dnn-stock > "$dir/round-$r-stock.txt" || true
+  for b in tiny-dnn libtorch; do
+    "$bench" --dir "$dir" --tiles "$tiles" --threads "$threads" \
+      --batch "$batch" --backend "$b" > "$dir/round-$r-$b.txt" || true
+  done
+  # tiles.u8 now holds TILES tiles (written by the runs above).
   MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
     /usr/bin/python3 "$here/seed_pytorch.py" "$dir" "$threads" "$batch" \
-    > "$dir/round-$r-py.txt"
-  MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 \
-    /usr/bin/python3 "$here/seed_pytorch.py" "$dir" "$threads" "$batch" \
-    --tuned > "$dir/round-$r-py_tuned.txt"
+    > "$dir/round-$r-py.txt" || true
   r=$((r + 1))
 done
 
-# median KIND METRIC: the median over the rounds.
+# median KIND METRIC: the median over the rounds ("-" when none ran).
 median() {
-  cat "$dir"/round-*-"$1".txt | awk -v k="$2" '$1 == k { print $2 }' |
+  cat "$dir"/round-*-"$1".txt 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }' |
     sort -n | awk '{ v[NR] = $1 } END {
-      if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+      if (NR == 0) print "-";
+      else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-echo "seed network, 256x256, batch $batch, $threads threads, $tiles tiles," \
-  "median of $rounds alternating rounds (tiles/s)"
-printf '%-18s %10s %12s %12s %8s %8s\n' metric cratedig pytorch-py py-tuned ratio ratio-tuned
-for k in train_end_to_end train_model_only embed_end_to_end embed_model_only; do
-  c=$(median cpp $k); p=$(median py $k); q=$(median py_tuned $k)
-  printf '%-18s %10s %12s %12s %7.2fx %7.2fx\n' $k "$c" "$p" "$q" \
-    "$(echo "$c $p" | awk '{ print $1 / $2 }')" "$(echo "$c $q" | awk '{ print $1 / $2 }')"
+metrics="train_end_to_end train_model_only embed_end_to_end embed_model_only"
+echo "seed network, 256x256, batch $batch, $threads threads, $tiles tiles" \
+  "($stock_tiles for stock tiny-dnn), median of $rounds alternating rounds (tiles/s)"
+printf '%-16s %17s %17s %17s %17s\n' program $metrics
+for kind in stock tiny-dnn libtorch py; do
+  printf '%-16s' "$(case $kind in stock) echo tiny-dnn-stock ;; py) echo pytorch-py ;; *) echo $kind ;; esac)"
+  for k in $metrics; do printf ' %17s' "$(median $kind $k)"; done
+  echo
 done
-printf '%-18s %10s\n' loader_only "$(median cpp loader_only)"
+ratio() {  # ratio A B METRIC
+  echo "$(median "$1" "$3") $(median "$2" "$3")" |
+    awk '{ if ($1 == "-" || $2 == "-" || $2 == 0) print "-"; else printf "%.2fx\n", $1 / $2 }'
+}
+for pair in "tiny-dnn stock" "tiny-dnn libtorch" "tiny-dnn py"; do
+  set -- $pair
+  printf '%-16s' "$1/$2"
+  for k in $metrics; do printf ' %17s' "$(ratio "$1" "$2" "$k")"; done
+  echo
+done

@@ -3,8 +3,12 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <thread>
 
 namespace cratedig::trainer::tdnn {
 
@@ -20,7 +24,91 @@ using tiny_dnn::vector_type;
 // OpenBLAS to run at full speed, small enough to stay cheap in memory.
 constexpr int64_t kChunkValues = int64_t{1} << 22;
 
+std::atomic<int> g_workers{0};
+
+// Runs fn(0..workers-1), worker 0 on the calling thread.
+void RunWorkers(int workers, const std::function<void(int)>& fn) {
+  std::vector<std::thread> threads;
+  for (int w = 1; w < workers; ++w) threads.emplace_back(fn, w);
+  fn(0);
+  for (auto& t : threads) t.join();
+}
+
+// e^x - 1 for x <= 0, in plain arithmetic the compiler vectorizes: x =
+// n ln2 + r with |r| <= ln2/2, e^r by its degree-6 Taylor polynomial
+// (relative error < 3e-7), 2^n from the exponent bits. Below -87 it is -1
+// (float's e^x underflows there anyway).
+inline float ExpM1NonPositive(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  const int n = static_cast<int>(x * 1.44269504f - 0.5f);  // round, x <= 0
+  const float fn = static_cast<float>(n);
+  const float r = (x - fn * 0.693359375f) + fn * 2.12194440e-4f;
+  float p = 1.0f / 720;
+  p = p * r + 1.0f / 120;
+  p = p * r + 1.0f / 24;
+  p = p * r + 1.0f / 6;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const float scale = std::bit_cast<float>((n + 127) << 23);
+  return p * scale - 1.0f;
+}
+
+// One output row of the forward pool: max over each 2x2 window of conv rows
+// r0 and r1, + bias, ELU; a[px] = the window position that won (0..3, the
+// first on ties). Branch-free so that it vectorizes; cloned for AVX2.
+__attribute__((target_clones("avx2", "default"))) void PoolEluRow(
+    const float* r0, const float* r1, int pool_w, float bias, float* o,
+    uint8_t* a) {
+  for (int px = 0; px < pool_w; ++px) {
+    const float v0 = r0[2 * px], v1 = r0[2 * px + 1];
+    const float v2 = r1[2 * px], v3 = r1[2 * px + 1];
+    const bool s01 = v1 > v0, s23 = v3 > v2;
+    const float m01 = s01 ? v1 : v0, m23 = s23 ? v3 : v2;
+    const bool s = m23 > m01;
+    const float z = (s ? m23 : m01) + bias;
+    o[px] = z > 0 ? z : ExpM1NonPositive(z);
+    a[px] = static_cast<uint8_t>(s ? (s23 ? 3 : 2) : (s01 ? 1 : 0));
+  }
+}
+
+// One output row of the backward pool: the ELU derivative from its output
+// (1 above 0, else output + 1) times the incoming gradient, written to the
+// window position that won, 0 to the other three (so dY needs no memset).
+// Returns the row's sum (the bias gradient's share).
+__attribute__((target_clones("avx2", "default"))) float PoolEluRowBack(
+    const float* o, const float* g, const uint8_t* a, int pool_w, float* d0,
+    float* d1) {
+  float sum = 0;
+  for (int px = 0; px < pool_w; ++px) {
+    const float d = g[px] * (o[px] > 0 ? 1.0f : o[px] + 1.0f);
+    const int at = a[px];
+    d0[2 * px] = at == 0 ? d : 0.0f;
+    d0[2 * px + 1] = at == 1 ? d : 0.0f;
+    d1[2 * px] = at == 2 ? d : 0.0f;
+    d1[2 * px + 1] = at == 3 ? d : 0.0f;
+    sum += d;
+  }
+  return sum;
+}
+
 }  // namespace
+
+void SetWorkers(int workers) {
+  g_workers = std::max(1, workers);
+  // Parallelism is across chunks (above); OpenBLAS's own threads would
+  // only spin between the short GEMMs.
+  openblas_set_num_threads(1);
+}
+
+int Workers() {
+  int w = g_workers.load();
+  if (w <= 0) {
+    SetWorkers(static_cast<int>(std::thread::hardware_concurrency()));
+    w = g_workers.load();
+  }
+  return w;
+}
 
 ConvPoolEluLayer::ConvPoolEluLayer(int in_w, int in_h, int in_c, int out_c,
                                    bool input_gradient)
@@ -61,29 +149,60 @@ void ConvPoolEluLayer::set_sample_count(serial_size_t sample_count) {
   for (int i = 1; i <= 2; ++i) in[i]->get_gradient()->resize(1);
 }
 
-int ConvPoolEluLayer::ChunkSamples() const {
+int ConvPoolEluLayer::ChunkSamples(int n) const {
   const int64_t per_sample = int64_t{out_c_} * conv_h_ * conv_w_;
-  return static_cast<int>(std::max<int64_t>(1, kChunkValues / per_sample));
+  const int64_t by_memory = std::max<int64_t>(1, kChunkValues / per_sample);
+  const int workers = Workers();
+  const int64_t by_workers = (n + workers - 1) / workers;
+  return static_cast<int>(
+      std::max<int64_t>(1, std::min(by_memory, by_workers)));
 }
 
 void ConvPoolEluLayer::SpaceToDepth(const tensor_t& in, int s0, int s1,
                                     float* p) {
   const int64_t hw = int64_t{conv_h_} * conv_w_;
   const int64_t cols = (s1 - s0) * hw;
-  tiny_dnn::for_i(parallelize_, (s1 - s0) * in_c_, [&](int t) {
-    const int s = t / in_c_, c = t % in_c_;
-    const float* x = in[s0 + s].data() + int64_t{c} * in_h_ * in_w_;
-    for (int i = 0; i < 2; ++i) {
-      for (int j = 0; j < 2; ++j) {
-        float* dst = p + (c * 4 + i * 2 + j) * cols + s * hw;
-        for (int oy = 0; oy < conv_h_; ++oy) {
-          const float* row = x + int64_t{2 * oy + i} * in_w_ + j;
-          float* d = dst + int64_t{oy} * conv_w_;
-          for (int ox = 0; ox < conv_w_; ++ox) d[ox] = row[2 * ox];
+  for (int s = 0; s < s1 - s0; ++s) {
+    for (int c = 0; c < in_c_; ++c) {
+      const float* x = in[s0 + s].data() + int64_t{c} * in_h_ * in_w_;
+      for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          float* dst = p + (c * 4 + i * 2 + j) * cols + s * hw;
+          for (int oy = 0; oy < conv_h_; ++oy) {
+            const float* row = x + int64_t{2 * oy + i} * in_w_ + j;
+            float* d = dst + int64_t{oy} * conv_w_;
+            for (int ox = 0; ox < conv_w_; ++ox) d[ox] = row[2 * ox];
+          }
         }
       }
     }
-  });
+  }
+}
+
+void ConvPoolEluLayer::ForwardChunk(const tensor_t& in, const vec_t& w,
+                                    const vec_t& b, tensor_t& out, int s0,
+                                    int s1, float* y) {
+  const int k = 4 * in_c_, f = out_c_;
+  const int64_t hw = int64_t{conv_h_} * conv_w_;
+  const int64_t pw = int64_t{pool_h_} * pool_w_;
+  const int64_t cols = (s1 - s0) * hw;
+  float* p = patches_.data() + int64_t{s0} * k * hw;
+  SpaceToDepth(in, s0, s1, p);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, f, cols, k, 1.0f,
+              w.data(), k, p, cols, 0.0f, y, cols);
+  // Max over each 2x2 window, + bias (max(y) + b == max(y + b)), ELU.
+  for (int s = 0; s < s1 - s0; ++s) {
+    for (int c = 0; c < f; ++c) {
+      const float* yc = y + c * cols + s * hw;
+      float* o = out[s0 + s].data() + c * pw;
+      uint8_t* a = argmax_.data() + (int64_t{s0 + s} * f + c) * pw;
+      for (int py = 0; py < pool_h_; ++py) {
+        const float* r0 = yc + int64_t{2 * py} * conv_w_;
+        PoolEluRow(r0, r0 + conv_w_, pool_w_, b[c], o + py * pool_w_,
+                   a + py * pool_w_);
+      }
+    }
+  }
 }
 
 void ConvPoolEluLayer::forward_propagation(
@@ -93,44 +212,84 @@ void ConvPoolEluLayer::forward_propagation(
   const vec_t& b = (*in_data[2])[0];
   tensor_t& out = *out_data[0];
   const int n = static_cast<int>(in.size());
+  const int64_t hw = int64_t{conv_h_} * conv_w_;
+  const int chunk = ChunkSamples(n);
+  const int chunks = (n + chunk - 1) / chunk;
+  const int workers = std::min(Workers(), chunks);
+  patches_.resize(static_cast<size_t>(4 * in_c_) * n * hw);
+  argmax_.resize(static_cast<size_t>(n) * out_c_ * pool_h_ * pool_w_);
+  y_.resize(workers);
+  for (auto& y : y_) y.resize(static_cast<size_t>(out_c_) * chunk * hw);
+  RunWorkers(workers, [&](int wk) {
+    for (int ci = wk; ci < chunks; ci += workers) {
+      ForwardChunk(in, w, b, out, ci * chunk, std::min(n, (ci + 1) * chunk),
+                   y_[wk].data());
+    }
+  });
+}
+
+void ConvPoolEluLayer::BackwardChunk(const vec_t& w, const tensor_t& out,
+                                     const tensor_t& dout, tensor_t& din,
+                                     int s0, int s1, float* dy, float* dp,
+                                     float* dw, double* db) {
   const int k = 4 * in_c_, f = out_c_;
   const int64_t hw = int64_t{conv_h_} * conv_w_;
   const int64_t pw = int64_t{pool_h_} * pool_w_;
-  const int chunk = ChunkSamples();
-  patches_.resize(static_cast<size_t>(k) * n * hw);
-  argmax_.resize(static_cast<size_t>(n) * f * pw);
-  scratch_.resize(static_cast<size_t>(f) * std::min(chunk, n) * hw);
-  for (int s0 = 0; s0 < n; s0 += chunk) {
-    const int s1 = std::min(n, s0 + chunk);
-    const int64_t cols = (s1 - s0) * hw;
-    float* p = patches_.data() + int64_t{s0} * k * hw;
-    SpaceToDepth(in, s0, s1, p);
-    float* y = scratch_.data();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, f, cols, k, 1.0f,
-                w.data(), k, p, cols, 0.0f, y, cols);
-    // Max over each 2x2 window, + bias (max(y) + b == max(y + b)), ELU.
-    tiny_dnn::for_i(parallelize_, (s1 - s0) * f, [&](int t) {
-      const int s = t / f, c = t % f;
-      const float* yc = y + c * cols + s * hw;
-      float* o = out[s0 + s].data() + c * pw;
-      uint8_t* a = argmax_.data() + (int64_t{s0 + s} * f + c) * pw;
-      const float bias = b[c];
+  const int64_t cols = (s1 - s0) * hw;
+  const float* p = patches_.data() + int64_t{s0} * k * hw;
+  for (int s = 0; s < s1 - s0; ++s) {
+    for (int c = 0; c < f; ++c) {
+      float* dyc = dy + c * cols + s * hw;
+      // A conv row or column no pool window covers (odd conv size) gets no
+      // gradient; every other value is written below.
+      if (conv_h_ % 2) {
+        std::fill(dyc + int64_t{conv_h_ - 1} * conv_w_, dyc + hw, 0.0f);
+      }
+      if (conv_w_ % 2) {
+        for (int r = 0; r < conv_h_; ++r)
+          dyc[int64_t{r} * conv_w_ + conv_w_ - 1] = 0;
+      }
+      const float* o = out[s0 + s].data() + c * pw;
+      const float* g = dout[s0 + s].data() + c * pw;
+      const uint8_t* a = argmax_.data() + (int64_t{s0 + s} * f + c) * pw;
+      double sum = 0;
       for (int py = 0; py < pool_h_; ++py) {
-        const float* r0 = yc + int64_t{2 * py} * conv_w_;
-        const float* r1 = r0 + conv_w_;
-        for (int px = 0; px < pool_w_; ++px) {
-          const float v[4] = {r0[2 * px], r0[2 * px + 1], r1[2 * px],
-                              r1[2 * px + 1]};
-          int best = 0;
-          for (int q = 1; q < 4; ++q) {
-            if (v[q] > v[best]) best = q;
+        float* d0 = dyc + int64_t{2 * py} * conv_w_;
+        sum += PoolEluRowBack(o + py * pool_w_, g + py * pool_w_,
+                              a + py * pool_w_, pool_w_, d0, d0 + conv_w_);
+      }
+      db[c] += sum;
+    }
+  }
+  // dW += dY P^T (f x k), into this worker's partial sum.
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f, k, cols, 1.0f, dy,
+              cols, p, cols, 1.0f, dw, k);
+  if (!input_gradient_) return;
+  // dP = W^T dY (k x cols), then back from patches to pixels.
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, cols, f, 1.0f,
+              w.data(), k, dy, cols, 0.0f, dp, cols);
+  for (int s = 0; s < s1 - s0; ++s) {
+    for (int c = 0; c < in_c_; ++c) {
+      float* x = din[s0 + s].data() + int64_t{c} * in_h_ * in_w_;
+      // Rows and columns the stride dropped get no gradient.
+      if (in_h_ % 2) {
+        std::fill(x + int64_t{in_h_ - 1} * in_w_, x + int64_t{in_h_} * in_w_,
+                  0.0f);
+      }
+      if (in_w_ % 2) {
+        for (int r = 0; r < in_h_; ++r) x[int64_t{r} * in_w_ + in_w_ - 1] = 0;
+      }
+      for (int i = 0; i < 2; ++i) {
+        for (int j = 0; j < 2; ++j) {
+          const float* src = dp + (c * 4 + i * 2 + j) * cols + s * hw;
+          for (int oy = 0; oy < conv_h_; ++oy) {
+            float* row = x + int64_t{2 * oy + i} * in_w_ + j;
+            const float* sr = src + int64_t{oy} * conv_w_;
+            for (int ox = 0; ox < conv_w_; ++ox) row[2 * ox] = sr[ox];
           }
-          const float z = v[best] + bias;
-          o[py * pool_w_ + px] = z > 0 ? z : std::expm1(z);
-          a[py * pool_w_ + px] = static_cast<uint8_t>(best);
         }
       }
-    });
+    }
   }
 }
 
@@ -147,69 +306,31 @@ void ConvPoolEluLayer::back_propagation(const std::vector<tensor_t*>& in_data,
   const int n = static_cast<int>(out.size());
   const int k = 4 * in_c_, f = out_c_;
   const int64_t hw = int64_t{conv_h_} * conv_w_;
-  const int64_t pw = int64_t{pool_h_} * pool_w_;
-  const int chunk = ChunkSamples();
-  scratch_.resize(static_cast<size_t>(f) * std::min(chunk, n) * hw);
-  if (input_gradient_) {
-    scratch2_.resize(static_cast<size_t>(k) * std::min(chunk, n) * hw);
+  const int chunk = ChunkSamples(n);
+  const int chunks = (n + chunk - 1) / chunk;
+  const int workers = std::min(Workers(), chunks);
+  y_.resize(workers);
+  dp_.resize(workers);
+  dw_.resize(workers);
+  db_.resize(workers);
+  for (int wk = 0; wk < workers; ++wk) {
+    y_[wk].resize(static_cast<size_t>(f) * chunk * hw);
+    if (input_gradient_) dp_[wk].resize(static_cast<size_t>(k) * chunk * hw);
+    dw_[wk].assign(static_cast<size_t>(f) * k, 0.0f);
+    db_[wk].assign(f, 0.0);
   }
-  std::vector<double> bias_part(static_cast<size_t>(n) * f, 0.0);
-  for (int s0 = 0; s0 < n; s0 += chunk) {
-    const int s1 = std::min(n, s0 + chunk);
-    const int64_t cols = (s1 - s0) * hw;
-    const float* p = patches_.data() + int64_t{s0} * k * hw;
-    float* dy = scratch_.data();
-    std::memset(dy, 0, sizeof(float) * f * cols);
-    // ELU's derivative from its output (1 above 0, else output + 1), routed
-    // to the window position that won the max.
-    tiny_dnn::for_i(parallelize_, (s1 - s0) * f, [&](int t) {
-      const int s = t / f, c = t % f;
-      float* dyc = dy + c * cols + s * hw;
-      const float* o = out[s0 + s].data() + c * pw;
-      const float* g = dout[s0 + s].data() + c * pw;
-      const uint8_t* a = argmax_.data() + (int64_t{s0 + s} * f + c) * pw;
-      double sum = 0;
-      for (int py = 0; py < pool_h_; ++py) {
-        for (int px = 0; px < pool_w_; ++px) {
-          const int64_t q = py * pool_w_ + px;
-          const float d = g[q] * (o[q] > 0 ? 1.0f : o[q] + 1.0f);
-          const int at = a[q];
-          dyc[int64_t{2 * py + (at >> 1)} * conv_w_ + 2 * px + (at & 1)] = d;
-          sum += d;
-        }
-      }
-      bias_part[static_cast<size_t>(s0 + s) * f + c] = sum;
-    });
-    // dW += dY P^T (f x k); the slot sums over the batch (set_sample_count).
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, f, k, cols, 1.0f, dy,
-                cols, p, cols, 1.0f, dw.data(), k);
-    if (!input_gradient_) continue;
-    // dP = W^T dY (k x cols), then back from patches to pixels.
-    float* dp = scratch2_.data();
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, cols, f, 1.0f,
-                w.data(), k, dy, cols, 0.0f, dp, cols);
-    tiny_dnn::for_i(parallelize_, (s1 - s0) * in_c_, [&](int t) {
-      const int s = t / in_c_, c = t % in_c_;
-      float* x = din[s0 + s].data() + int64_t{c} * in_h_ * in_w_;
-      // Rows and columns the stride dropped get no gradient.
-      std::fill(x, x + int64_t{in_h_} * in_w_, 0.0f);
-      for (int i = 0; i < 2; ++i) {
-        for (int j = 0; j < 2; ++j) {
-          const float* src = dp + (c * 4 + i * 2 + j) * cols + s * hw;
-          for (int oy = 0; oy < conv_h_; ++oy) {
-            float* row = x + int64_t{2 * oy + i} * in_w_ + j;
-            const float* sr = src + int64_t{oy} * conv_w_;
-            for (int ox = 0; ox < conv_w_; ++ox) row[2 * ox] = sr[ox];
-          }
-        }
-      }
-    });
-  }
-  for (int c = 0; c < f; ++c) {
-    double sum = 0;
-    for (int s = 0; s < n; ++s)
-      sum += bias_part[static_cast<size_t>(s) * f + c];
-    db[c] += static_cast<float>(sum);
+  RunWorkers(workers, [&](int wk) {
+    for (int ci = wk; ci < chunks; ci += workers) {
+      BackwardChunk(w, out, dout, din, ci * chunk,
+                    std::min(n, (ci + 1) * chunk), y_[wk].data(),
+                    input_gradient_ ? dp_[wk].data() : nullptr, dw_[wk].data(),
+                    db_[wk].data());
+    }
+  });
+  // The weight-gradient slot sums over the batch (set_sample_count).
+  for (int wk = 0; wk < workers; ++wk) {
+    for (size_t i = 0; i < dw.size(); ++i) dw[i] += dw_[wk][i];
+    for (int c = 0; c < f; ++c) db[c] += static_cast<float>(db_[wk][c]);
   }
 }
 

@@ -16,6 +16,12 @@
 //   it at once, in chunks of samples, and keeps only the 2-bit argmax.
 // ELU is monotonic, so max-pool then ELU equals ELU then max-pool exactly
 // (the paper's order), on 4x fewer values.
+//
+// Threads: each layer call splits the batch into chunks of samples and runs
+// them on SetWorkers() threads, each chunk start to finish (patches, GEMM,
+// pool) with single-threaded OpenBLAS calls: measured, OpenBLAS's own
+// threads spent ~20% of a training step spinning in sched_yield between
+// the many short GEMMs on a 2-core machine.
 #pragma once
 
 #include <tiny_dnn/tiny_dnn.h>
@@ -25,6 +31,11 @@
 #include <vector>
 
 namespace cratedig::trainer::tdnn {
+
+// Threads every ConvPoolEluLayer call uses (>= 1; default: all cores), and
+// single-threaded OpenBLAS. Process-wide.
+void SetWorkers(int workers);
+int Workers();
 
 // conv(kernel 2, stride 2, bias) -> max-pool 2 -> ELU(alpha 1).
 // Input in_c x in_h x in_w (tiny-dnn's channel-major order), output
@@ -59,10 +70,18 @@ class ConvPoolEluLayer : public tiny_dnn::layer {
   void set_sample_count(tiny_dnn::serial_size_t sample_count) override;
 
  private:
-  // Samples per GEMM, so the conv output scratch stays ~16 MB.
-  int ChunkSamples() const;
-  // Patches of samples [s0, s1) into p_ columns (k = c*4 + i*2 + j).
+  // Samples per GEMM for a batch of n: the conv output scratch stays
+  // ~16 MB, and every worker gets a chunk.
+  int ChunkSamples(int n) const;
+  // Patches of samples [s0, s1) into p's columns (k = c*4 + i*2 + j).
   void SpaceToDepth(const tiny_dnn::tensor_t& in, int s0, int s1, float* p);
+  void ForwardChunk(const tiny_dnn::tensor_t& in, const tiny_dnn::vec_t& w,
+                    const tiny_dnn::vec_t& b, tiny_dnn::tensor_t& out, int s0,
+                    int s1, float* y);
+  void BackwardChunk(const tiny_dnn::vec_t& w, const tiny_dnn::tensor_t& out,
+                     const tiny_dnn::tensor_t& dout, tiny_dnn::tensor_t& din,
+                     int s0, int s1, float* dy, float* dp, float* dw,
+                     double* db);
 
   int in_w_, in_h_, in_c_, out_c_;
   int conv_w_, conv_h_;  // conv output
@@ -70,7 +89,10 @@ class ConvPoolEluLayer : public tiny_dnn::layer {
   bool input_gradient_;
   std::vector<float> patches_;   // K x (n * conv_h * conv_w), chunk-major
   std::vector<uint8_t> argmax_;  // per output value: 2x2 window position
-  std::vector<float> scratch_, scratch2_;
+  // Per worker: conv output (or its gradient), patch gradient, weight and
+  // bias gradient partial sums.
+  std::vector<std::vector<float>> y_, dp_, dw_;
+  std::vector<std::vector<double>> db_;
 };
 
 }  // namespace cratedig::trainer::tdnn

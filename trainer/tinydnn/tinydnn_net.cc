@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/files.h"
+#include "trainer/tinydnn/fast_layers.h"
 #include "trainer/tinydnn/seed_net.h"
 
 namespace cratedig::trainer {
@@ -387,6 +388,6 @@ Result<std::unique_ptr<Net>> CreateTinyDnnNet(const NetSpec& spec) {
   }
 }
 
-void SetTinyDnnThreads(int threads) { openblas_set_num_threads(threads); }
+void SetTinyDnnThreads(int threads) { tdnn::SetWorkers(threads); }
 
 }  // namespace cratedig::trainer

@@ -13,7 +13,8 @@ namespace cratedig::trainer {
 // naming the alternatives otherwise).
 Result<std::unique_ptr<Net>> CreateTinyDnnNet(const NetSpec& spec);
 
-// OpenBLAS's threads (tiny-dnn's own loops use every core regardless).
+// Threads of our layers (OpenBLAS itself runs single-threaded; tiny-dnn's
+// own loops use every core regardless).
 void SetTinyDnnThreads(int threads);
 
 }  // namespace cratedig::trainer
