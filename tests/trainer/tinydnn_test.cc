@@ -149,7 +149,11 @@ TEST_P(ConvPoolEluTest, ValuesAndGradientsMatchReferenceAndFiniteDifferences) {
 INSTANTIATE_TEST_SUITE_P(Shapes, ConvPoolEluTest,
                          ::testing::Values(Shape{8, 8, 1, 4},
                                            Shape{11, 9, 3, 5},  // odd sides
-                                           Shape{4, 4, 6, 7}));
+                                           Shape{4, 4, 6, 7},
+                                           // 9 pooled columns: the 8-wide
+                                           // vector path and a tail; odd
+                                           // conv height.
+                                           Shape{36, 34, 2, 3}));
 
 // A net on 256x256 tiles with a few steps of training behind it.
 std::unique_ptr<Net> TrainedNet(const std::string& optimizer,

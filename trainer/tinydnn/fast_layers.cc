@@ -1,6 +1,7 @@
 #include "trainer/tinydnn/fast_layers.h"
 
 #include <cblas.h>
+#include <immintrin.h>
 
 #include <algorithm>
 #include <atomic>
@@ -56,11 +57,11 @@ inline float ExpM1NonPositive(float x) {
 
 // One output row of the forward pool: max over each 2x2 window of conv rows
 // r0 and r1, + bias, ELU; a[px] = the window position that won (0..3, the
-// first on ties). Branch-free so that it vectorizes; cloned for AVX2.
-__attribute__((target_clones("avx2", "default"))) void PoolEluRow(
-    const float* r0, const float* r1, int pool_w, float bias, float* o,
-    uint8_t* a) {
-  for (int px = 0; px < pool_w; ++px) {
+// first on ties). Columns [from, pool_w); the AVX2 version below does the
+// bulk of a row and leaves the rest to this one.
+void PoolEluRowScalar(const float* r0, const float* r1, int from, int pool_w,
+                      float bias, float* o, uint8_t* a) {
+  for (int px = from; px < pool_w; ++px) {
     const float v0 = r0[2 * px], v1 = r0[2 * px + 1];
     const float v2 = r1[2 * px], v3 = r1[2 * px + 1];
     const bool s01 = v1 > v0, s23 = v3 > v2;
@@ -75,12 +76,11 @@ __attribute__((target_clones("avx2", "default"))) void PoolEluRow(
 // One output row of the backward pool: the ELU derivative from its output
 // (1 above 0, else output + 1) times the incoming gradient, written to the
 // window position that won, 0 to the other three (so dY needs no memset).
-// Returns the row's sum (the bias gradient's share).
-__attribute__((target_clones("avx2", "default"))) float PoolEluRowBack(
-    const float* o, const float* g, const uint8_t* a, int pool_w, float* d0,
-    float* d1) {
+// Returns the row's sum (the bias gradient's share). Columns [from, pool_w).
+float PoolEluRowBackScalar(const float* o, const float* g, const uint8_t* a,
+                           int from, int pool_w, float* d0, float* d1) {
   float sum = 0;
-  for (int px = 0; px < pool_w; ++px) {
+  for (int px = from; px < pool_w; ++px) {
     const float d = g[px] * (o[px] > 0 ? 1.0f : o[px] + 1.0f);
     const int at = a[px];
     d0[2 * px] = at == 0 ? d : 0.0f;
@@ -90,6 +90,127 @@ __attribute__((target_clones("avx2", "default"))) float PoolEluRowBack(
     sum += d;
   }
   return sum;
+}
+
+// ---- AVX2 + FMA versions of the two rows, 8 outputs at a time ----
+// (Measured: the scalar rows were ~40% of a training step; GCC does not
+// vectorize them, the stride-2 window reads and the byte argmax defeat it.)
+
+#define CRATEDIG_AVX2 __attribute__((target("avx2,fma")))
+
+CRATEDIG_AVX2 inline __m256 ExpM1NonPositive8(__m256 x) {
+  x = _mm256_max_ps(x, _mm256_set1_ps(-87.0f));
+  const __m256i n = _mm256_cvttps_epi32(_mm256_sub_ps(
+      _mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _mm256_set1_ps(0.5f)));
+  const __m256 fn = _mm256_cvtepi32_ps(n);
+  __m256 r = _mm256_fnmadd_ps(fn, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fmadd_ps(fn, _mm256_set1_ps(2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 720);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+  const __m256 scale = _mm256_castsi256_ps(
+      _mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+  return _mm256_fmsub_ps(p, scale, _mm256_set1_ps(1.0f));
+}
+
+// Even and odd elements of p[0..15], each in order.
+CRATEDIG_AVX2 inline void Deinterleave(const float* p, __m256* even,
+                                       __m256* odd) {
+  const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+  *even = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(
+      _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
+
+// p[0..15] = a0 b0 a1 b1 ... a7 b7.
+CRATEDIG_AVX2 inline void Interleave(__m256 a, __m256 b, float* p) {
+  const __m256 lo = _mm256_unpacklo_ps(a, b), hi = _mm256_unpackhi_ps(a, b);
+  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+}
+
+// d where at == k, else 0.
+CRATEDIG_AVX2 inline __m256 Pick(__m256 d, __m256i at, int k) {
+  return _mm256_and_ps(
+      d, _mm256_castsi256_ps(_mm256_cmpeq_epi32(at, _mm256_set1_epi32(k))));
+}
+
+CRATEDIG_AVX2 void PoolEluRowAvx2(const float* r0, const float* r1, int pool_w,
+                                  float bias, float* o, uint8_t* a) {
+  const __m256 vb = _mm256_set1_ps(bias), zero = _mm256_setzero_ps();
+  const __m256i one = _mm256_set1_epi32(1), two = _mm256_set1_epi32(2);
+  int px = 0;
+  for (; px + 8 <= pool_w; px += 8) {
+    __m256 v0, v1, v2, v3;
+    Deinterleave(r0 + 2 * px, &v0, &v1);
+    Deinterleave(r1 + 2 * px, &v2, &v3);
+    const __m256 s01 = _mm256_cmp_ps(v1, v0, _CMP_GT_OQ);
+    const __m256 s23 = _mm256_cmp_ps(v3, v2, _CMP_GT_OQ);
+    const __m256 m01 = _mm256_blendv_ps(v0, v1, s01);
+    const __m256 m23 = _mm256_blendv_ps(v2, v3, s23);
+    const __m256 s = _mm256_cmp_ps(m23, m01, _CMP_GT_OQ);
+    const __m256 z = _mm256_add_ps(_mm256_blendv_ps(m01, m23, s), vb);
+    _mm256_storeu_ps(o + px,
+                     _mm256_blendv_ps(ExpM1NonPositive8(z), z,
+                                      _mm256_cmp_ps(z, zero, _CMP_GT_OQ)));
+    const __m256i i01 = _mm256_and_si256(_mm256_castps_si256(s01), one);
+    const __m256i i23 =
+        _mm256_add_epi32(two, _mm256_and_si256(_mm256_castps_si256(s23), one));
+    const __m256i idx = _mm256_blendv_epi8(i01, i23, _mm256_castps_si256(s));
+    const __m256i w16 = _mm256_packs_epi32(idx, idx);
+    const __m256i w8 = _mm256_packus_epi16(w16, w16);
+    const uint32_t lo =
+        static_cast<uint32_t>(_mm_cvtsi128_si32(_mm256_castsi256_si128(w8)));
+    const uint32_t hi = static_cast<uint32_t>(
+        _mm_cvtsi128_si32(_mm256_extracti128_si256(w8, 1)));
+    std::memcpy(a + px, &lo, 4);
+    std::memcpy(a + px + 4, &hi, 4);
+  }
+  PoolEluRowScalar(r0, r1, px, pool_w, bias, o, a);
+}
+
+CRATEDIG_AVX2 float PoolEluRowBackAvx2(const float* o, const float* g,
+                                       const uint8_t* a, int pool_w, float* d0,
+                                       float* d1) {
+  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+  __m256 acc = zero;
+  int px = 0;
+  for (; px + 8 <= pool_w; px += 8) {
+    const __m256 vo = _mm256_loadu_ps(o + px);
+    const __m256 slope = _mm256_blendv_ps(_mm256_add_ps(vo, one), one,
+                                          _mm256_cmp_ps(vo, zero, _CMP_GT_OQ));
+    const __m256 d = _mm256_mul_ps(_mm256_loadu_ps(g + px), slope);
+    acc = _mm256_add_ps(acc, d);
+    const __m256i at = _mm256_cvtepu8_epi32(
+        _mm_loadl_epi64(reinterpret_cast<const __m128i*>(a + px)));
+    Interleave(Pick(d, at, 0), Pick(d, at, 1), d0 + 2 * px);
+    Interleave(Pick(d, at, 2), Pick(d, at, 3), d1 + 2 * px);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, acc);
+  float sum = 0;
+  for (float v : lanes) sum += v;
+  return sum + PoolEluRowBackScalar(o, g, a, px, pool_w, d0, d1);
+}
+
+const bool kHaveAvx2 =
+    __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+
+void PoolEluRow(const float* r0, const float* r1, int pool_w, float bias,
+                float* o, uint8_t* a) {
+  if (kHaveAvx2) return PoolEluRowAvx2(r0, r1, pool_w, bias, o, a);
+  PoolEluRowScalar(r0, r1, 0, pool_w, bias, o, a);
+}
+
+float PoolEluRowBack(const float* o, const float* g, const uint8_t* a,
+                     int pool_w, float* d0, float* d1) {
+  if (kHaveAvx2) return PoolEluRowBackAvx2(o, g, a, pool_w, d0, d1);
+  return PoolEluRowBackScalar(o, g, a, 0, pool_w, d0, d1);
 }
 
 }  // namespace
