@@ -140,7 +140,8 @@ void RegisterTrain(CLI::App& app, Context& ctx) {
   train->add_option("--config", o->config, "Training settings (TOML)")
       ->capture_default_str();
   train->add_option("--set", o->sets,
-                    "Override a setting, e.g. --set network=\"bn\" "
+                    "Override a setting, e.g. --set network=\"bn\" or "
+                    "--set backend=\"tiny-dnn\" "
                     "(repeatable)");
   AddDbOption(train, o->db);
   train->add_flag("--resume", o->resume,
