@@ -12,7 +12,8 @@
 # four programs run in alternation for ROUNDS rounds and the table shows each
 # metric's median over the rounds (every round's figures are kept in
 # $TMPDIR/cratedig_trainer_bench/round-*). Stock tiny-dnn is ~10x slower, so
-# it runs on the first STOCK_TILES tiles only (a rate, so comparable).
+# it runs on the first STOCK_TILES tiles only, end to end only (rates, so
+# comparable).
 #   bench/trainer/run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS] [STOCK_TILES]
 set -eu
 build=${1:?usage: run.sh BUILD_DIR [TILES] [THREADS] [BATCH] [ROUNDS] [STOCK_TILES]}
@@ -31,7 +32,8 @@ r=1
 while [ "$r" -le "$rounds" ]; do
   echo "round $r/$rounds (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   "$bench" --dir "$dir" --tiles "$stock_tiles" --threads "$threads" \
-    --batch "$batch" --backend tiny-dnn-stock > "$dir/round-$r-stock.txt" || true
+    --batch "$batch" --backend tiny-dnn-stock --model-only 0 \
+    > "$dir/round-$r-stock.txt" || true
   for b in tiny-dnn libtorch; do
     "$bench" --dir "$dir" --tiles "$tiles" --threads "$threads" \
       --batch "$batch" --backend "$b" > "$dir/round-$r-$b.txt" || true

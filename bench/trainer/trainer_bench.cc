@@ -10,7 +10,7 @@
 // side.
 //
 //   trainer_bench --dir DIR [--tiles 1024] [--threads 2] [--batch 128]
-//                 [--backend libtorch|tiny-dnn|tiny-dnn-stock]
+//                 [--backend libtorch|tiny-dnn|tiny-dnn-stock] [--model-only 0]
 // Writes DIR/tiles/*.png (if missing) and DIR/tiles.u8 (the decoded tiles,
 // n x 256 x 256 bytes, for the Python side) and prints "name value" lines.
 #include <fmt/format.h>
@@ -138,6 +138,7 @@ int main(int argc, char** argv) {
   std::string dir = "/tmp/cratedig_trainer_bench";
   std::string backend = "libtorch";
   int n = 1024, threads = 2, batch = 128;
+  bool model_only = true;  // --model-only 0: end-to-end figures only
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--dir") dir = argv[i + 1];
@@ -145,6 +146,7 @@ int main(int argc, char** argv) {
     if (k == "--threads") threads = std::atoi(argv[i + 1]);
     if (k == "--batch") batch = std::atoi(argv[i + 1]);
     if (k == "--backend") backend = argv[i + 1];
+    if (k == "--model-only") model_only = std::atoi(argv[i + 1]) != 0;
   }
   threads = TuneRuntime(threads);
   const std::vector<TileItem> items = MakeTiles(dir, n);
@@ -213,7 +215,7 @@ int main(int argc, char** argv) {
     fmt::print("train_end_to_end {:.1f}\n", got / Since(t));
   }
   const int steps = std::max(1, n / batch);
-  {  // train, model only: one batch already in memory, n tiles' worth
+  if (model_only) {  // train, model only: one batch in memory, n tiles' worth
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) {
       step(first.pixels.data(), first.labels.data(), first.n);
@@ -232,7 +234,7 @@ int main(int argc, char** argv) {
     }
     fmt::print("embed_end_to_end {:.1f}\n", got / Since(t));
   }
-  {
+  if (model_only) {
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) embed(first.pixels.data(), first.n);
     fmt::print("embed_model_only {:.1f}\n", steps * first.n / Since(t));
