@@ -102,10 +102,10 @@ class StockTinyDnn : public Net {
     net_.predict(Images(b));
     if (emb) {
       emb->clear();
-      // Four conv + pool pairs, then the dense-128 layer.
-      for (const auto& v : net_[8]->output()[0]) {
-        emb->insert(emb->end(), v.begin(), v.end());
-      }
+      // Four conv + pool pairs, then the dense-128 layer. (A copy: a
+      // range-for over output()[0] would outlive output()'s temporary.)
+      const tiny_dnn::tensor_t out = net_[8]->output()[0];
+      for (const auto& v : out) emb->insert(emb->end(), v.begin(), v.end());
     }
     return Status::Ok();
   }
