@@ -6,7 +6,9 @@
 #include <map>
 #include <vector>
 
+#include "catalogue/completeness.h"
 #include "cli/context.h"
+#include "cli/print_completeness.h"
 #include "dataset/genre_table.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
@@ -20,6 +22,8 @@ namespace {
 
 struct StatusOptions {
   std::string db = "cratedig.db";
+  bool fields = false;  // --fields: the field-completeness report too
+  catalogue::CompletenessOptions completeness;
 };
 
 std::string UtcMinute(int64_t ms) {
@@ -119,6 +123,11 @@ Status PrintStatus(const StatusOptions& o) {
     fmt::print("  run {:<4} {:<8} {:<8} dataset {}  embeddings {}\n", r.id,
                r.network, r.status, r.dataset_hash.substr(0, 12), ne);
   }
+  if (o.fields) {
+    CRATEDIG_ASSIGN_OR_RETURN(
+        auto report, catalogue::FieldCompleteness(*db, o.completeness));
+    PrintCompleteness(report, o.completeness, stdout);
+  }
   return Status::Ok();
 }
 
@@ -129,6 +138,21 @@ void RegisterStatus(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "status", "What the database holds, per stage and parent genre");
   AddDbOption(cmd, opts->db);
+  cmd->add_flag("--fields", opts->fields,
+                "Field completeness: share of releases and tracks having "
+                "each field per listing, and a warning when a field drops in "
+                "the newest pages (a selector stopped matching)");
+  cmd->add_option("--newest-share", opts->completeness.newest_share,
+                  "--fields: share of each listing's pages (newest by fetch "
+                  "time) compared against the earlier ones")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--drop-ratio", opts->completeness.drop_ratio,
+                  "--fields: warn when a field present in >= 20% of the "
+                  "earlier pages' records falls below this fraction of that "
+                  "share in the newest pages")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   cmd->callback([opts, &ctx] {
     Status st = PrintStatus(*opts);
     ctx.exit_code = st.ok() ? 0 : Fail("status", st);

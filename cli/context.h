@@ -49,6 +49,7 @@ void RegisterServe(CLI::App& app, Context& ctx);
 void RegisterTrain(CLI::App& app, Context& ctx);  // + evaluate, embed
 void RegisterSampleStore(CLI::App& app, Context& ctx);
 void RegisterDemo(CLI::App& app, Context& ctx);
+void RegisterExport(CLI::App& app, Context& ctx);
 void RegisterCompletion(CLI::App& app, Context& ctx);  // last: sees all
 
 }  // namespace cratedig::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   cratedig::cli::RegisterTrain(app, ctx);
   cratedig::cli::RegisterSampleStore(app, ctx);
   cratedig::cli::RegisterDemo(app, ctx);
+  cratedig::cli::RegisterExport(app, ctx);
   cratedig::cli::RegisterCompletion(app, ctx);
 
   app.parse_complete_callback([&] {

@@ -1,5 +1,6 @@
 #include "crawler/page_writer.h"
 
+#include "crawler/field_yield.h"
 #include "crawler/required_fields.h"
 
 namespace cratedig::crawler {
@@ -53,14 +54,25 @@ Status AddValidators(db::ValidatorsTable& table, ClientRequest& req) {
 }
 
 PageWriter::PageWriter(db::Database& db, std::vector<std::string> required,
-                       bool full)
+                       bool full, std::map<std::string, int> listing_rank)
     : db_(db),
       frontier_(db),
       releases_(db),
       tracks_(db),
       validators_(db),
+      membership_(db),
+      page_fields_(db),
       required_(std::move(required)),
-      full_(full) {}
+      full_(full),
+      listing_rank_(std::move(listing_rank)) {}
+
+std::map<std::string, int> ListingRanks(const config::SiteProfile& profile) {
+  std::map<std::string, int> out;
+  for (const config::ListingSpec& l : profile.listings) {
+    out.emplace(l.slug, static_cast<int>(out.size()));
+  }
+  return out;
+}
 
 Status PageWriter::PutValidators(const ClientResult& r) {
   db::ValidatorRecord v;
@@ -84,8 +96,17 @@ Result<ListingWrite> PageWriter::WriteListing(const db::FrontierEntry& e,
       w.new_releases += !known.has_value();
       rels.push_back(ToRecord(pr));
     }
+    auto rank_it = listing_rank_.find(e.context);
+    const int rank = rank_it != listing_rank_.end() ? rank_it->second : 0;
+    CRATEDIG_RETURN_IF_ERROR(membership_.Prepare(rank, rels));
     CRATEDIG_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                               releases_.MergeMany(rels, true));
+    CRATEDIG_RETURN_IF_ERROR(
+        membership_.Record(e.context, rank, e.id, page.releases, ids));
+    std::vector<const ParsedRelease*> parsed;
+    for (const ParsedRelease& pr : page.releases) parsed.push_back(&pr);
+    CRATEDIG_RETURN_IF_ERROR(
+        page_fields_.Put(e.id, CountFields(parsed, /*with_previews=*/true)));
     std::vector<db::TrackRecord> tracks;
     for (size_t i = 0; i < page.releases.size(); ++i) {
       for (const ParsedTrack& t : page.releases[i].tracks) {
@@ -135,6 +156,8 @@ Result<int64_t> PageWriter::WriteProduct(const db::FrontierEntry& e,
         tracks.push_back(ToRecord(t, ids[0]));
       }
       CRATEDIG_RETURN_IF_ERROR(tracks_.MergeMany(tracks, true));
+      CRATEDIG_RETURN_IF_ERROR(page_fields_.Put(
+          e.id, CountFields({&page.release}, /*with_previews=*/true)));
       written = static_cast<int64_t>(tracks.size());
     }
     CRATEDIG_RETURN_IF_ERROR(PutValidators(r));

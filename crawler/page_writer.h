@@ -4,16 +4,19 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "crawler/listing_membership.h"
 #include "crawler/page_parser.h"
 #include "crawler/polite_client.h"
 #include "db/catalogue_tables.h"
 #include "db/crawl_tables.h"
 #include "db/database.h"
+#include "db/listing_tables.h"
 #include "db/refresh_tables.h"
 
 namespace cratedig::crawler {
@@ -27,8 +30,11 @@ struct ListingWrite {
 class PageWriter {
  public:
   // `required`: the profile's required fields (required_fields.h); `full`
-  // queues every product page whatever the row carries.
-  PageWriter(db::Database& db, std::vector<std::string> required, bool full);
+  // queues every product page whatever the row carries. `listing_rank`:
+  // each listing slug's place in the profile, the rule of a release's genres
+  // when several listings show it (listing_membership.h; ListingRanks).
+  PageWriter(db::Database& db, std::vector<std::string> required, bool full,
+             std::map<std::string, int> listing_rank = {});
 
   // Listing: the listing is authoritative for release fields; track fields
   // only fill what a product page has not already given. The next page is
@@ -65,10 +71,16 @@ class PageWriter {
   db::ReleasesTable releases_;
   db::TracksTable tracks_;
   db::ValidatorsTable validators_;
+  ListingMembership membership_;
+  db::PageFieldsTable page_fields_;
   std::vector<std::string> required_;
   bool full_ = false;
+  std::map<std::string, int> listing_rank_;
   std::set<std::string> releases_seen_, tracks_seen_;
 };
+
+// slug -> its place among the profile's listings, 0 first.
+std::map<std::string, int> ListingRanks(const config::SiteProfile& profile);
 
 // A stored URL's validators as a conditional request's fields.
 Status AddValidators(db::ValidatorsTable& table, ClientRequest& req);

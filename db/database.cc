@@ -1,6 +1,7 @@
 #include "db/database.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "db/migrations.h"
 
@@ -95,8 +96,42 @@ std::vector<uint8_t> Statement::Blob(int c) const {
   return p ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>{};
 }
 
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(
+    const std::string& path, const DatabaseOptions& options) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound("no database at " + path);
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close(raw);
+    return Status::IoError("cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<Database> db(new Database(raw, path));
+  db->read_only_ = true;
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  const int version = db->UserVersion();
+  if (version < 0) {
+    return Status::Corrupt("database " + path + ": cannot read its version");
+  }
+  if (version == 0) {
+    return Status::InvalidArgument(path + " is not a cratedig database");
+  }
+  if (version > LatestSchemaVersion()) {
+    return Status::InvalidArgument(
+        "database " + path + ": schema version " + std::to_string(version) +
+        " is newer than this cratedig understands (" +
+        std::to_string(LatestSchemaVersion()) + "); upgrade cratedig");
+  }
+  return db;
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  DatabaseOptions options) {
+  if (options.read_only) return OpenReadOnly(path, options);
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &raw,
@@ -172,6 +207,14 @@ int Database::UserVersion() {
   auto row = stmt->Step();
   if (!row.ok() || !*row) return -1;
   return static_cast<int>(stmt->Int(0));
+}
+
+Result<bool> Database::HasTable(std::string_view name) {
+  CRATEDIG_ASSIGN_OR_RETURN(
+      Statement st,
+      Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"));
+  st.Bind(1, name);
+  return st.Step();
 }
 
 int64_t Database::LastInsertId() const {

@@ -28,6 +28,12 @@ struct DatabaseOptions {
   int target_version = -1;
   // How long a write waits for another writer. Default: 10 s.
   int busy_timeout_ms = 10000;
+  // Open an existing database for reading only: never created, never
+  // migrated, no write of any kind (exports, reports). A database older than
+  // this cratedig is accepted as is (readers check the tables they need with
+  // Database::HasTable); a newer one, an empty file or a missing one is an
+  // error. Default: false.
+  bool read_only = false;
 };
 
 // A prepared statement. Bind indexes are 1-based, as in SQLite.
@@ -86,7 +92,8 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if needed) and migrates. Errors name the path.
+  // Opens (creating if needed) and migrates; with options.read_only, opens
+  // an existing database as it is. Errors name the path.
   static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                 DatabaseOptions options = {});
   ~Database();
@@ -100,6 +107,10 @@ class Database {
   Status InTransaction(const std::function<Status()>& fn);
 
   int UserVersion();
+  // True when the schema has a table of this name (readers of databases
+  // older than the latest schema).
+  Result<bool> HasTable(std::string_view name);
+  bool read_only() const { return read_only_; }
   int64_t LastInsertId() const;
   int Changes() const;
   const std::string& path() const { return path_; }
@@ -107,8 +118,11 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  static Result<std::unique_ptr<Database>> OpenReadOnly(
+      const std::string& path, const DatabaseOptions& options);
   sqlite3* db_;
   std::string path_;
+  bool read_only_ = false;
   int tx_depth_ = 0;
 };
 

@@ -162,11 +162,45 @@ CREATE TABLE listing_refreshes (
 );
 )sql";
 
+// v6: the listings each release was listed under (one release, several
+// store genres), and what each fetched page's parse yielded per field (the
+// field-completeness report: a selector that stops matching shows as a
+// drop in the newest pages).
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE release_listings (
+  release_id   INTEGER NOT NULL REFERENCES releases(id),
+  listing      TEXT NOT NULL,         -- the listing's slug ('indie')
+  rank         INTEGER NOT NULL,      -- its place among the profile's listings, 0 first
+  store_genre  TEXT,                  -- the genre text the item showed there
+  parent_genre TEXT,                  -- the parent genre it got there; NULL: unmapped
+  page_id      INTEGER REFERENCES frontier(id),  -- the listing page it was last seen on
+  seen_at      INTEGER NOT NULL,
+  PRIMARY KEY (release_id, listing)
+);
+CREATE INDEX release_listings_by_listing ON release_listings(listing);
+CREATE TABLE page_fields (
+  page_id INTEGER NOT NULL REFERENCES frontier(id),
+  record  TEXT NOT NULL CHECK (record IN ('release','track')),
+  field   TEXT NOT NULL,              -- the export's column name ('bpm')
+  present INTEGER NOT NULL,           -- records of the page that had it
+  total   INTEGER NOT NULL,           -- records of the page
+  PRIMARY KEY (page_id, record, field)
+);
+-- A release crawled before v6 was listed under the listing whose page
+-- first linked its product page (the product's frontier context).
+INSERT OR IGNORE INTO release_listings
+  (release_id, listing, rank, store_genre, parent_genre, page_id, seen_at)
+SELECT r.id, f.context, 0, r.store_genre, r.parent_genre, NULL,
+       COALESCE(f.finished_at, f.added_at)
+FROM releases r JOIN frontier f ON f.url = r.url AND f.kind = 'product'
+WHERE f.context <> '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
-      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5},
+      {1, kV1}, {2, kV2}, {3, kV3}, {4, kV4}, {5, kV5}, {6, kV6},
   };
   return kAll;
 }

@@ -197,6 +197,13 @@ std::string ListingDate(const std::string& iso) {
   return iso.substr(8, 2) + " " + kMonths[month - 1] + " " + iso.substr(2, 2);
 }
 
+namespace {
+bool NewestFirst(const ReleaseTruth& a, const ReleaseTruth& b) {
+  if (a.release_date != b.release_date) return a.release_date > b.release_date;
+  return a.store_id < b.store_id;
+}
+}  // namespace
+
 Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
   Catalogue cat;
   cat.seed = seed;
@@ -284,15 +291,41 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
   // Listing order: newest first, ties by store id (order=date_down).
   for (const auto& l : listings) {
     auto& v = by_slug[l.slug];
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
-      if (a.release_date != b.release_date) {
-        return a.release_date > b.release_date;
-      }
-      return a.store_id < b.store_id;
-    });
+    std::sort(v.begin(), v.end(), NewestFirst);
     for (auto& r : v) cat.releases.push_back(std::move(r));
   }
+  // One release, several listings: no random draw, so the rest of the
+  // catalogue is the same as before this was added.
+  for (const std::string& style : styles) {
+    std::vector<std::string> slugs;
+    for (const auto& l : listings) {
+      if (l.style == style) slugs.push_back(l.slug);
+    }
+    int n = 0;
+    for (ReleaseTruth& r : cat.releases) {
+      if (slugs.size() < 2 || r.listing_slug != slugs.front()) continue;
+      if (n++ % 3 != 0) continue;
+      r.also_listed.assign(slugs.begin() + 1, slugs.end());
+    }
+  }
   return cat;
+}
+
+std::vector<const ReleaseTruth*> ListingItems(const Catalogue& cat,
+                                              const std::string& slug) {
+  std::vector<const ReleaseTruth*> out;
+  for (const ReleaseTruth& r : cat.releases) {
+    if (r.listing_slug == slug ||
+        std::find(r.also_listed.begin(), r.also_listed.end(), slug) !=
+            r.also_listed.end()) {
+      out.push_back(&r);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ReleaseTruth* a, const ReleaseTruth* b) {
+                     return NewestFirst(*a, *b);
+                   });
+  return out;
 }
 
 namespace {
@@ -319,6 +352,7 @@ std::string Catalogue::ToJson() const {
     o += "\"store_id\": " + JsonString(r.store_id);
     o += ", \"url_path\": " + JsonString(r.url_path);
     o += ", \"listing_slug\": " + JsonString(r.listing_slug);
+    o += ", \"also_listed\": " + JsonList(r.also_listed);
     o += ", \"artist\": " + JsonString(r.artist);
     o += ", \"title\": " + JsonString(r.title);
     o += ", \"label\": " + JsonString(r.label);

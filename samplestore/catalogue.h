@@ -33,7 +33,11 @@ struct ReleaseTruth {
   std::string store_id;      // "{titleId}-{productId}"
   std::string url_path;      // "/products/<slug>/<titleId>-<productId>/"
   std::string listing_slug;  // the listing that holds it ("uplifting-trance")
-  std::string artist;        // "Various" for various-artists releases
+  // Further listings that list it too (one release, several store genres:
+  // some "indie" releases are also on "rock"); its items there show the
+  // same fields, its own store_genre included.
+  std::vector<std::string> also_listed;
+  std::string artist;  // "Various" for various-artists releases
   std::string title, label, catalogue_number;
   std::string release_date;  // ISO yyyy-mm-dd
   std::string store_genre;   // as shown on the page ("Uplifting Trance")
@@ -64,7 +68,14 @@ struct ListingDef {
 const std::vector<ListingDef>& StoreListings();
 
 // REQUIRES: tracks_per_genre >= 1. Deterministic in (seed, tracks_per_genre).
+// Every third release of the first listing of a parent genre with several
+// listings (indie, trance-music) is also listed under the others.
 Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre);
+
+// The releases a listing shows, in its order (newest first, ties by store
+// id): those it holds and those also listed under it.
+std::vector<const ReleaseTruth*> ListingItems(const Catalogue& cat,
+                                              const std::string& slug);
 
 // "2023-11-21" -> "21 Nov 23" (the listing's "%d %b %y").
 std::string ListingDate(const std::string& iso_date);

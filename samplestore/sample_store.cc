@@ -207,10 +207,9 @@ Status SampleStore::Impl::Build(const ProgressFn& progress) {
 
   started_at = std::time(nullptr);
   for (const ListingDef& l : StoreListings()) {
+    // Its own releases and those also listed under it, newest first.
     std::vector<const ReleaseTruth*>& mine = by_slug[l.slug];
-    for (const ReleaseTruth& r : cat.releases) {
-      if (r.listing_slug == l.slug) mine.push_back(&r);
-    }
+    mine = ListingItems(cat, l.slug);
     hidden[l.slug] = std::min<int>(opt.held_back, mine.size());
     for (int i = 0; i < hidden[l.slug]; ++i) {
       unpublished.insert(mine[i]->store_id);

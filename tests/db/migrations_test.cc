@@ -126,3 +126,62 @@ TEST(MigrationsTest, FailedTransactionRollsBack) {
 
 }  // namespace
 }  // namespace cratedig::db
+
+namespace cratedig::db {
+namespace {
+
+TEST(MigrationsTest, ListingsOfReleasesCrawledBeforeV5AreBackfilled) {
+  testing::TempDbPath tmp;
+  {
+    DatabaseOptions v4;
+    v4.target_version = 4;
+    auto db = Database::Open(tmp.path(), v4);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ReleasesTable releases(**db);
+    ReleaseRecord r;
+    r.store_id = "100-1";
+    r.url = "http://127.0.0.1/products/x/100-1/";
+    r.store_genre = "Indie";
+    r.parent_genre = "Rock/Indie";
+    ASSERT_TRUE(releases.Upsert(r).ok());
+    auto add = (*db)->Prepare(
+        "INSERT INTO frontier (url, kind, context, added_at) VALUES (?, "
+        "'product', 'indie', 1)");
+    ASSERT_TRUE(add.ok());
+    add->Bind(1, r.url);
+    ASSERT_TRUE(add->Run().ok());
+  }
+  auto db = Database::Open(tmp.path());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto st = (*db)->Prepare(
+      "SELECT listing, store_genre, parent_genre FROM release_listings");
+  ASSERT_TRUE(st.ok());
+  ASSERT_TRUE(*st->Step());
+  EXPECT_EQ(st->Text(0), "indie");
+  EXPECT_EQ(st->Text(1), "Indie");
+  EXPECT_EQ(st->Text(2), "Rock/Indie");
+  EXPECT_FALSE(*st->Step());
+}
+
+TEST(MigrationsTest, ReadOnlyOpenNeverCreatesNorMigrates) {
+  testing::TempDbPath tmp;
+  DatabaseOptions ro;
+  ro.read_only = true;
+  auto missing = Database::Open(tmp.path(), ro);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(tmp.path()));
+  {
+    DatabaseOptions v2;
+    v2.target_version = 2;
+    ASSERT_TRUE(Database::Open(tmp.path(), v2).ok());
+  }
+  auto db = Database::Open(tmp.path(), ro);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ((*db)->UserVersion(), 2);
+  EXPECT_FALSE(*(*db)->HasTable("model_runs"));
+  EXPECT_TRUE(*(*db)->HasTable("tiles"));
+  EXPECT_FALSE((*db)->Exec("CREATE TABLE x (a)").ok());  // read-only
+}
+
+}  // namespace
+}  // namespace cratedig::db

@@ -121,3 +121,32 @@ TEST(CatalogueTest, JsonHoldsEveryTrack) {
 
 }  // namespace
 }  // namespace cratedig::samplestore
+
+namespace cratedig::samplestore {
+namespace {
+
+TEST(CatalogueTest, SomeReleasesAreOnTwoListingsOfTheirParentGenre) {
+  const Catalogue cat = GenerateCatalogue(7, 40);
+  int multi = 0;
+  for (const auto& r : cat.releases) {
+    if (r.also_listed.empty()) continue;
+    ++multi;
+    // Only from the first listing of a parent genre to its siblings, so
+    // the best-ranked listing (db/listing_tables.h) is its own.
+    EXPECT_TRUE(r.listing_slug == "indie" || r.listing_slug == "trance-music")
+        << r.listing_slug;
+    for (const std::string& slug : r.also_listed) {
+      const auto items = ListingItems(cat, slug);
+      EXPECT_NE(std::find(items.begin(), items.end(), &r), items.end());
+    }
+  }
+  EXPECT_GE(multi, 4);
+  // A listing's items stay newest first.
+  const auto rock = ListingItems(cat, "rock");
+  for (size_t i = 1; i < rock.size(); ++i) {
+    EXPECT_GE(rock[i - 1]->release_date, rock[i]->release_date);
+  }
+}
+
+}  // namespace
+}  // namespace cratedig::samplestore

@@ -139,10 +139,7 @@ TEST_F(SampleStoreTest, ListingPagesMatchTheCatalogue) {
   ASSERT_NE(store_, nullptr);
   const Catalogue& cat = store_->catalogue();
   for (const ListingDef& l : StoreListings()) {
-    std::vector<const ReleaseTruth*> truth;
-    for (const auto& r : cat.releases) {
-      if (r.listing_slug == l.slug) truth.push_back(&r);
-    }
+    const std::vector<const ReleaseTruth*> truth = ListingItems(cat, l.slug);
     ASSERT_FALSE(truth.empty()) << l.slug;
     size_t seen = 0;
     std::string path = ListingPath(l.slug, 1);
