@@ -31,7 +31,7 @@ struct Column {
   ValueType type;
   std::string sql;  // an expression over t (tracks), r (releases), p (previews)
   std::string doc;  // one line for --help and README.md
-  // Reads release_listings (absent before schema v5: exported as NULL).
+  // Reads release_listings (absent before schema v6: exported as NULL).
   bool needs_listings = false;
 };
 

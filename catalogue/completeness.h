@@ -72,8 +72,8 @@ struct CompletenessReport {
   // Every (listing, kind, field) with earlier and newest pages; per-listing
   // rows first, then the all-listings ones.
   std::vector<FieldDrift> drift;
-  bool has_listings = true;     // false: schema before v5
-  bool has_page_fields = true;  // false: schema before v5
+  bool has_listings = true;     // false: schema before v6
+  bool has_page_fields = true;  // false: schema before v6
   int warnings() const;
 };
 

@@ -348,8 +348,7 @@ Result<CrawlStats> RunCrawl(db::Database& db,
                             ClientOptionsFor(profile, options.seed));
   db::HostsTable hosts(db);
   PoliteClient client(co, clk, &hosts);
-  PageWriter writer(db, profile.required, options.full,
-                    ListingRanks(profile));
+  PageWriter writer(db, profile.required, options.full, ListingRanks(profile));
 
   CRATEDIG_ASSIGN_OR_RETURN(std::unique_ptr<db::WriterLock> lock,
                             db::WriterLock::Acquire(db.path(), "crawl"));

@@ -151,8 +151,7 @@ TEST_F(SampleStoreFieldsTest, BrokenBpmSelectorShowsAsADropInTheNewestPages) {
   crawler::CrawlOptions rest;
   rest.full = true;
   auto second = crawler::RunCrawl(
-      **db, Profile({"selectors.product_track_bpm=\".no-such-class\""}),
-      rest);
+      **db, Profile({"selectors.product_track_bpm=\".no-such-class\""}), rest);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   ASSERT_EQ(second->pending_left, 0);
   ASSERT_GT(second->product_pages, 10);

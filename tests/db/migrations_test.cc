@@ -130,12 +130,12 @@ TEST(MigrationsTest, FailedTransactionRollsBack) {
 namespace cratedig::db {
 namespace {
 
-TEST(MigrationsTest, ListingsOfReleasesCrawledBeforeV5AreBackfilled) {
+TEST(MigrationsTest, ListingsOfReleasesCrawledBeforeV6AreBackfilled) {
   testing::TempDbPath tmp;
   {
-    DatabaseOptions v4;
-    v4.target_version = 4;
-    auto db = Database::Open(tmp.path(), v4);
+    DatabaseOptions v5;
+    v5.target_version = 5;
+    auto db = Database::Open(tmp.path(), v5);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     ReleasesTable releases(**db);
     ReleaseRecord r;
