@@ -24,7 +24,7 @@ class R2cPlan {
  public:
   explicit R2cPlan(int n) : n_(n) {
     in_ = fftwf_alloc_real(static_cast<size_t>(n));
-    out_ = fftwf_alloc_complex(static_cast<size_t>(n / 2 + 1));
+    out_ = fftwf_alloc_complex(static_cast<size_t>(n) / 2 + 1);
     std::lock_guard<std::mutex> lock(FftwMutex());
     // ESTIMATE: no timing runs, so plans (and pixels) are the same on every
     // run; at these sizes MEASURE gains nothing that matters.
@@ -217,7 +217,7 @@ cv::Mat ComputeSpectrogram(const std::vector<float>& samples,
       // 1e-30 keeps log10 finite in digital silence (far below the range).
       const float db = 10.0f * std::log10(p + 1e-30f);
       const float v = std::clamp((db + range) * scale, 0.0f, 255.0f);
-      img.at<uint8_t>(h - 1 - i, c) = static_cast<uint8_t>(v + 0.5f);
+      img.at<uint8_t>(h - 1 - i, c) = static_cast<uint8_t>(std::lround(v));
     }
   }
   return img;
