@@ -43,14 +43,7 @@ Status RunDemoCommand(const DemoCliOptions& o, Context& ctx) {
   CRATEDIG_RETURN_IF_ERROR(server->Bind());
   fmt::print("listening page: {}  (Ctrl-C to stop)\n", server->url());
   std::fflush(stdout);
-  Status result;
-  std::thread http([&] { result = server->Run(); });
-  while (!ctx.cancel.stop()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  server->Stop();
-  http.join();
-  return result;
+  return server->RunUntil(ctx.cancel);
 }
 
 }  // namespace

@@ -42,16 +42,8 @@ Status RunServe(const ServeOptions& o, Context& ctx) {
   fmt::print("cratedig: serving model run {} at {}  (Ctrl-C to stop)\n",
              server->run_id(), server->url());
   std::fflush(stdout);
-  Status result;
-  std::thread http([&] { result = server->Run(); });
   // Ctrl-C sets ctx.cancel; the server then stops after requests in flight.
-  while (!ctx.cancel.stop()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!result.ok()) break;
-  }
-  server->Stop();
-  http.join();
-  return result;
+  return server->RunUntil(ctx.cancel);
 }
 
 }  // namespace

@@ -3,11 +3,14 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <list>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "core/files.h"
@@ -16,6 +19,7 @@
 #include "db/catalogue_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
+#include "net/http_server.h"
 #include "recommender/pca.h"
 #include "recommender/recommender.h"
 #include "recommender/spectrogram_image.h"
@@ -71,6 +75,7 @@ struct Server::Impl {
   std::unordered_map<int64_t, std::vector<std::string>> tiles;  // abs paths
   std::string map_json;
   httplib::Server http;
+  std::unique_ptr<net::HardenedServer> hardened;  // limits on `http`
   int port = -1;
 
   // A few composed spectrograms, most recent first.
@@ -163,7 +168,9 @@ std::shared_ptr<const std::string> Server::Impl::Spectrogram(int64_t id) {
 
 void Server::Impl::Routes() {
   // Paths are percent-decoded before this runs, so "%2e%2e" is caught too.
-  http.set_pre_routing_handler(
+  // The hardening (body cap, timeouts, pool) checks the body size first.
+  hardened = std::make_unique<net::HardenedServer>(
+      http, options.limits,
       [](const httplib::Request& req, httplib::Response& res) {
         if (req.path.find("..") != std::string::npos ||
             req.path.find('\\') != std::string::npos) {
@@ -325,18 +332,12 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
 
 Status Server::Bind() {
   Impl& s = *impl_;
-  if (s.options.port == 0) {
-    s.port = s.http.bind_to_any_port(s.options.host);
-  } else if (s.http.bind_to_port(s.options.host, s.options.port)) {
-    s.port = s.options.port;
-  } else {
+  auto port = s.hardened->Bind(s.options.host, s.options.port);
+  if (!port.ok()) {
     s.port = -1;
+    return port.status();
   }
-  if (s.port <= 0) {
-    return Status::IoError("cannot listen on " + s.options.host + ":" +
-                           std::to_string(s.options.port) +
-                           " (in use, or not an address of this machine)");
-  }
+  s.port = *port;
   return Status::Ok();
 }
 
@@ -356,6 +357,27 @@ Status Server::Run() {
   }
   return Status::Ok();
 }
+
+Status Server::RunUntil(const CancelFlag& cancel) {
+  std::atomic<bool> finished{false};
+  Status result;  // written by the thread, read after join
+  std::thread http([&] {
+    result = Run();
+    finished = true;
+  });
+  while (!finished && !cancel.stop()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // A Stop() before the accept loop runs is lost: repeat until Run returns.
+  while (!finished) {
+    Stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  http.join();
+  return result;
+}
+
+bool Server::running() const { return impl_ && impl_->http.is_running(); }
 
 void Server::Stop() {
   if (impl_) impl_->http.stop();

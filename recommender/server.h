@@ -20,6 +20,7 @@
 
 #include "core/progress.h"
 #include "core/status.h"
+#include "net/http_limits.h"
 #include "recommender/index_factory.h"
 
 namespace cratedig::recommender {
@@ -32,6 +33,8 @@ struct ServerOptions {
   int max_k = 100;        // ?k= is clamped to [1, max_k]
   int search_limit = 50;  // most results /api/search returns
   int spectrogram_max_tiles = 24;
+  // Timeouts, thread pool, backlog and body cap (net/http_limits.h).
+  net::HttpLimits limits;
 };
 
 class Server {
@@ -45,7 +48,8 @@ class Server {
       const ProgressFn& progress = {}, const CancelFlag* cancel = nullptr);
   ~Server();
 
-  // Binds host:port (port 0 picks a free one). IoError when taken.
+  // Binds host:port (port 0 picks a free one), without SO_REUSEPORT: a
+  // port another process listens on is an IoError ("already in use").
   Status Bind();
   // The bound port. REQUIRES: Bind() succeeded.
   int port() const;
@@ -54,8 +58,14 @@ class Server {
   int64_t run_id() const;
   // Serves until Stop(). REQUIRES: Bind() succeeded.
   Status Run();
-  // Thread-safe; makes Run() return.
+  // Serves on a thread of its own until `cancel` stops (or the server fails),
+  // then stops it and returns Run()'s result. What the CLI uses.
+  Status RunUntil(const CancelFlag& cancel);
+  // Thread-safe; makes Run() return. A Stop() before Run() has started
+  // accepting is lost (cpp-httplib): wait for running() first.
   void Stop();
+  // True once Run() accepts connections.
+  bool running() const;
 
  private:
   struct Impl;

@@ -17,6 +17,7 @@
 #include <unordered_set>
 
 #include "config/toml_reader.h"
+#include "net/http_server.h"
 #include "samplestore/mp3_encoder.h"
 #include "samplestore/pages.h"
 #include "samplestore/rng.h"
@@ -149,6 +150,7 @@ struct SampleStore::Impl {
   std::string robots, home;
 
   httplib::Server server;
+  std::unique_ptr<net::HardenedServer> hardened;  // limits on `server`
   std::thread thread;
   int port = 0;
   std::atomic<uint64_t> requests{0};
@@ -521,14 +523,16 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
   CRATEDIG_RETURN_IF_ERROR(impl->Build(progress));
 
   Impl* p = impl.get();
-  p->server.set_keep_alive_timeout(2);
+  // Timeouts, an elastic thread pool (slow-response faults hold a thread
+  // each), a body cap, TCP_NODELAY (headers and body go out in two writes:
+  // without it Nagle holds the body for the client's delayed ACK, ~40 ms a
+  // response on loopback) and no SO_REUSEPORT (net/http_server.h).
+  net::HttpLimits limits;
   // Like nginx's keepalive_requests (1000); httplib's default of 5 would
   // make a polite client reconnect every fifth request.
-  p->server.set_keep_alive_max_count(1000);
-  // Headers and body go out in two writes: without TCP_NODELAY, Nagle holds
-  // the body for the client's delayed ACK (~40 ms a response on loopback).
-  p->server.set_tcp_nodelay(true);
-  p->server.set_pre_routing_handler(
+  limits.keep_alive_max = 1000;
+  p->hardened = std::make_unique<net::HardenedServer>(
+      p->server, limits,
       [](const httplib::Request&, httplib::Response&) {
         t_arrival = std::chrono::system_clock::now();
         return httplib::Server::HandlerResponse::Unhandled;
@@ -554,16 +558,8 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
         std::fputs(line.c_str(), p->log);
         std::fflush(p->log);
       });
-  if (options.port == 0) {
-    p->port = p->server.bind_to_any_port(options.host);
-    if (p->port <= 0) return Status::IoError("cannot bind " + options.host);
-  } else {
-    if (!p->server.bind_to_port(options.host, options.port)) {
-      return Status::IoError(
-          fmt::format("cannot bind {}:{}", options.host, options.port));
-    }
-    p->port = options.port;
-  }
+  CRATEDIG_ASSIGN_OR_RETURN(p->port,
+                            p->hardened->Bind(options.host, options.port));
   p->thread = std::thread([p] { p->server.listen_after_bind(); });
   // Stop() before the accept loop runs would be lost (httplib's stop() is
   // a no-op until then), so return only once the server is running.

@@ -28,6 +28,8 @@ class RunningServer {
     Status b = server_->Bind();
     if (!b.ok()) return b.ToString();
     thread_ = std::thread([this] { (void)server_->Run(); });
+    // A Stop() before the accept loop runs would be lost: wait for it.
+    while (!server_->running()) std::this_thread::yield();
     return "";
   }
   ~RunningServer() {

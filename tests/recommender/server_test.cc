@@ -162,5 +162,41 @@ TEST_F(ServerTest, TraversalAndUnknownPathsAre404) {
   }
 }
 
+// Issue 12: "/api/search?q=%ff%fe" answered raw invalid UTF-8, not JSON.
+TEST_F(ServerTest, InvalidUtf8InTheQueryGivesValidJson) {
+  for (const char* path : {"/api/search?q=%ff%fe", "/api/search?q=a%c3",
+                           "/api/search?q=%ed%a0%80x"}) {
+    std::string response;
+    EXPECT_EQ(testing::RawGet(server_.port(), path, &response), 200) << path;
+    std::string body = response.substr(response.find("\r\n\r\n") + 4);
+    auto v = json::Parse(body);  // strict: rejects invalid UTF-8
+    ASSERT_TRUE(v.ok()) << path << ": " << v.status().ToString();
+    EXPECT_EQ((*v)["tracks"].size(), 0u);
+    EXPECT_NE((*v)["query"].get<std::string>().find("\xEF\xBF\xBD"),
+              std::string::npos)
+        << "invalid bytes become U+FFFD";
+  }
+}
+
+// Issue 12: a second `serve` on a taken port started silently.
+TEST_F(ServerTest, TakenPortIsAnError) {
+  ServerOptions o;
+  o.port = server_.port();
+  auto second = Server::Create(fx_.db_path, std::nullopt, o);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Status st = (*second)->Bind();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("already in use"), std::string::npos)
+      << st.message();
+}
+
+// Issue 12: a body is refused with 413 before it is read.
+TEST_F(ServerTest, BodiesAreCapped) {
+  std::string big(200 * 1024, 'x');
+  auto res = client_->Post("/api/search", big, "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+}
+
 }  // namespace
 }  // namespace cratedig::recommender

@@ -571,5 +571,20 @@ TEST(SampleStoreOptionsTest, RejectsNonLoopbackAndBadSizes) {
   EXPECT_FALSE(SampleStore::Start(o).ok());
 }
 
+// Issue 12: two stores on one port answered alternately (SO_REUSEPORT).
+TEST(SampleStoreOptionsTest, TakenPortIsAnError) {
+  StoreOptions o;
+  o.tracks_per_genre = 1;
+  o.preview_seconds = 0.2;
+  auto first = SampleStore::Start(o);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  o.port = (*first)->port();
+  auto second = SampleStore::Start(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kIoError);
+  EXPECT_NE(second.status().message().find("already in use"), std::string::npos)
+      << second.status().message();
+}
+
 }  // namespace
 }  // namespace cratedig::samplestore
