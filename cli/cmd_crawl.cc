@@ -106,7 +106,7 @@ void RegisterCrawl(CLI::App& app, Context& ctx) {
       "lack a required field) into the database (polite; resumable: rerun "
       "the same command after a stop or a crash)");
   AddSiteProfileFlags(cmd, o->site);
-  AddDbOption(cmd, o->db);
+  AddDbOption(cmd, o->db, /*creates=*/true);
   cmd->add_option("--genres", o->genres,
                   "Comma-separated parent genres or listing slugs; default: "
                   "all listings of the profile");

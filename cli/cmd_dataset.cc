@@ -90,6 +90,10 @@ int RunBuild(const DatasetCliOptions& o, Context& ctx) {
       "  {} downloaded previews: {} without a parent genre, {} already "
       "built, {} over the limit, {} retried\n",
       b.sources, b.no_genre, b.already_done, b.over_limit, b.retried);
+  if (b.stale_temp_removed > 0) {
+    fmt::print("  removed {} temp files left by a killed run\n",
+               b.stale_temp_removed);
+  }
   fmt::print(
       "  this run: {} tracks ok, {} failed, {} tiles, {:.0f} s of audio\n",
       b.ok, b.failed, b.tiles, b.audio_seconds);
@@ -118,7 +122,8 @@ int RunBuild(const DatasetCliOptions& o, Context& ctx) {
 }
 
 int RunStats(const DatasetCliOptions& o) {
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kReadOnly});
   if (!db.ok()) return Fail("dataset stats", db.status());
   auto st = dataset::ComputeStats(**db, o.dataset);
   if (!st.ok()) return Fail("dataset stats", st.status());
@@ -173,7 +178,8 @@ int RunStats(const DatasetCliOptions& o) {
 }
 
 int RunExport(const DatasetCliOptions& o, Context& ctx) {
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kReadOnly});
   if (!db.ok()) return Fail("dataset export-csv", db.status());
   auto rows = dataset::ExportManifestCsv(**db, o.dataset, o.csv_out);
   if (!rows.ok()) return Fail("dataset export-csv", rows.status());

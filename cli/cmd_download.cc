@@ -23,7 +23,8 @@ struct DownloadCliOptions {
 int RunDownloadCommand(const DownloadCliOptions& o, Context& ctx) {
   auto profile = LoadSiteProfile(o.site);
   if (!profile.ok()) return Fail("download", profile.status());
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kExisting});
   if (!db.ok()) return Fail("download", db.status());
   ProgressBar bar(ctx.BarOptions());
   auto stats =

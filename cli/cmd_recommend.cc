@@ -68,7 +68,9 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
     return Status::InvalidArgument("give exactly one of --track or --file");
   }
   if (o.k < 1) return Status::InvalidArgument("-k must be >= 1");
-  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      auto db, db::Database::Open(
+                   o.db, db::DatabaseOptions{.mode = db::OpenMode::kReadOnly}));
   CRATEDIG_ASSIGN_OR_RETURN(rec::IndexOptions io,
                             ToIndexOptions(o.index, o.db));
   ProgressBar bar(ctx.BarOptions());
@@ -106,6 +108,10 @@ Status RunRecommend(const RecommendOptions& o, Context& ctx) {
     CRATEDIG_ASSIGN_OR_RETURN(recs,
                               recommender->ForVector(std::move(fe.vec), ro));
     query = json::Json({{"file", o.file}, {"tiles", fe.tiles}});
+    if (!fe.warning.empty()) {
+      query["warning"] = fe.warning;
+      fmt::print(stderr, "cratedig recommend: warning: {}\n", fe.warning);
+    }
     heading = fmt::format("{} ({} tiles)", o.file, fe.tiles);
 #else
     return Status::InvalidArgument(
@@ -157,7 +163,10 @@ struct EvalOptions {
 };
 
 Status RunEvaluate(const EvalOptions& o, Context& ctx) {
-  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
+  // Stores its results in the run's metrics unless --no-store.
+  db::DatabaseOptions dbo;
+  dbo.mode = o.no_store ? db::OpenMode::kReadOnly : db::OpenMode::kExisting;
+  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db, dbo));
   std::optional<int64_t> want;
   if (o.run != 0) want = o.run;
   CRATEDIG_ASSIGN_OR_RETURN(

@@ -70,7 +70,9 @@ Status PrintListings(db::Database& db) {
 }
 
 Status PrintStatus(const StatusOptions& o) {
-  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      auto db, db::Database::Open(
+                   o.db, db::DatabaseOptions{.mode = db::OpenMode::kReadOnly}));
   db::FrontierTable frontier(*db);
   db::ReleasesTable releases(*db);
   db::TracksTable tracks(*db);

@@ -43,7 +43,8 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
   auto backend = trainer::ResolveBackend(s->backend);
   if (!backend.ok()) return Fail("train", backend.status());
   const int threads = trainer::TuneRuntime(s->threads);
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kExisting});
   if (!db.ok()) return Fail("train", db.status());
   trainer::TrainOptions to;
   to.resume = o.resume;
@@ -78,12 +79,16 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
       r->early_stopped ? " (stopped early)" : "", r->best_epoch,
       r->best_val_loss, r->best_val_acc, r->train_tiles, r->val_tiles,
       r->corrupt_tiles, r->unlabelled_tiles, r->checkpoint_path, r->seconds);
+  if (!r->first_corrupt.empty()) {
+    fmt::print("  first corrupt tile: {}\n", r->first_corrupt);
+  }
   return 0;
 }
 
 int RunEvaluate(const TrainCliOptions& o, Context& ctx) {
   trainer::TuneRuntime(o.threads < 0 ? 0 : o.threads);
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kExisting});
   if (!db.ok()) return Fail("evaluate", db.status());
   auto picked = db::ModelRunsTable(**db).Resolve(
       o.run > 0 ? std::optional<int64_t>(o.run) : std::nullopt,
@@ -108,7 +113,8 @@ int RunEvaluate(const TrainCliOptions& o, Context& ctx) {
 
 int RunEmbed(const TrainCliOptions& o, Context& ctx) {
   trainer::TuneRuntime(o.threads < 0 ? 0 : o.threads);
-  auto db = db::Database::Open(o.db);
+  auto db = db::Database::Open(
+      o.db, db::DatabaseOptions{.mode = db::OpenMode::kExisting});
   if (!db.ok()) return Fail("embed", db.status());
   auto picked = db::ModelRunsTable(**db).Resolve(
       o.run > 0 ? std::optional<int64_t>(o.run) : std::nullopt,

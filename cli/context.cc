@@ -49,8 +49,10 @@ void InstallSigintHandler(Context& ctx) {
   sigaction(SIGINT, &sa, nullptr);
 }
 
-void AddDbOption(CLI::App* cmd, std::string& db) {
-  cmd->add_option("--db", db, "SQLite database (created and migrated if new)")
+void AddDbOption(CLI::App* cmd, std::string& db, bool creates) {
+  cmd->add_option("--db", db,
+                  creates ? "SQLite database (created and migrated if new)"
+                          : "SQLite database (must exist; `crawl` creates it)")
       ->capture_default_str();
 }
 

@@ -35,8 +35,9 @@ int Fail(const std::string& what, const Status& st);
 // and return Cancelled); a second one exits at once.
 void InstallSigintHandler(Context& ctx);
 
-// Adds --db PATH (default cratedig.db) to a subcommand.
-void AddDbOption(CLI::App* cmd, std::string& db);
+// Adds --db PATH (default cratedig.db) to a subcommand. `creates`: the
+// command creates a missing database (crawl); the others refuse one.
+void AddDbOption(CLI::App* cmd, std::string& db, bool creates = false);
 
 // Each subcommand registers itself with the app. The callback runs the
 // command and stores its exit code in ctx.exit_code.

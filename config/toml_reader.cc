@@ -31,6 +31,19 @@ TomlReader::TomlReader(const toml::table& table, std::string source,
                        std::string prefix)
     : table_(table), source_(std::move(source)), prefix_(std::move(prefix)) {}
 
+void TomlReader::SetOverrides(std::map<std::string, std::string> overrides) {
+  overrides_ = std::make_shared<const std::map<std::string, std::string>>(
+      std::move(overrides));
+}
+
+std::string TomlReader::SourceOf(const std::string& full_key) const {
+  if (overrides_) {
+    auto it = overrides_->find(full_key);
+    if (it != overrides_->end()) return "--set '" + it->second + "'";
+  }
+  return source_;
+}
+
 std::string TomlReader::Path(std::string_view key) const {
   return prefix_ + std::string(key);
 }
@@ -42,12 +55,13 @@ const toml::node* TomlReader::Lookup(std::string_view key) {
 
 void TomlReader::TypeError(std::string_view key, const char* expected,
                            const toml::node& got) {
-  errors_.push_back(source_ + ": key '" + Path(key) + "': expected " +
-                    expected + ", got " + TypeName(got));
+  errors_.push_back(SourceOf(Path(key)) + ": key '" + Path(key) +
+                    "': expected " + expected + ", got " + TypeName(got));
 }
 
 void TomlReader::Fail(std::string_view key, const std::string& expected) {
-  errors_.push_back(source_ + ": key '" + Path(key) + "': " + expected);
+  errors_.push_back(SourceOf(Path(key)) + ": key '" + Path(key) +
+                    "': " + expected);
 }
 
 void TomlReader::Read(std::string_view key, std::string& out) {
@@ -135,6 +149,7 @@ void TomlReader::ReadTable(std::string_view key,
   const toml::table* t = n->as_table();
   if (!t) return TypeError(key, "a table", *n);
   TomlReader sub(*t, source_, Path(key) + ".");
+  sub.overrides_ = overrides_;
   fn(sub);
   Status st = sub.Finish();
   if (!st.ok()) errors_.push_back(st.message());
@@ -150,6 +165,7 @@ void TomlReader::ReadTableArray(std::string_view key,
     const toml::table* t = (*arr)[i].as_table();
     if (!t) return TypeError(key, "an array of tables", (*arr)[i]);
     TomlReader sub(*t, source_, Path(key) + "[" + std::to_string(i) + "].");
+    sub.overrides_ = overrides_;
     fn(sub);
     Status st = sub.Finish();
     if (!st.ok()) {
@@ -164,7 +180,8 @@ void TomlReader::CollectUnknown(const toml::table& t,
   for (const auto& [k, v] : t) {
     std::string key(k.str());
     if (!seen_.count(key)) {
-      errors_.push_back(source_ + ": unknown key '" + prefix + key + "'");
+      errors_.push_back(SourceOf(prefix + key) + ": unknown key '" + prefix +
+                        key + "'");
     }
   }
 }
@@ -193,7 +210,8 @@ Result<toml::table> ParseTomlFile(const std::string& given) {
 }
 
 Status ApplyOverrides(toml::table& table,
-                      const std::vector<std::string>& overrides) {
+                      const std::vector<std::string>& overrides,
+                      std::map<std::string, std::string>* applied) {
   for (const std::string& o : overrides) {
     size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -203,6 +221,7 @@ Status ApplyOverrides(toml::table& table,
     }
     std::string key = o.substr(0, eq);
     std::string value = o.substr(eq + 1);
+    if (applied != nullptr) (*applied)[key] = o;
     toml::table parsed;
     try {
       parsed = toml::parse("v = " + value);

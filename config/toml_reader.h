@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
@@ -48,18 +49,25 @@ class TomlReader {
   // The first error, or an unknown key; Ok otherwise.
   Status Finish();
 
+  // Dotted keys set by --set (key -> "key=value" as given): errors about
+  // them name the --set, not the file, which never had them.
+  void SetOverrides(std::map<std::string, std::string> overrides);
+
  private:
   const toml::node* Lookup(std::string_view key);
   void TypeError(std::string_view key, const char* expected,
                  const toml::node& got);
   std::string Path(std::string_view key) const;
   void CollectUnknown(const toml::table& t, const std::string& prefix);
+  // "--set 'k=v'" when the dotted key came from an override, else source_.
+  std::string SourceOf(const std::string& full_key) const;
 
   const toml::table& table_;
   std::string source_;
   std::string prefix_;
   std::set<std::string> seen_;
   std::vector<std::string> errors_;
+  std::shared_ptr<const std::map<std::string, std::string>> overrides_;
 };
 
 // Parses a TOML file. Errors name the file, line and column.
@@ -68,8 +76,11 @@ Result<toml::table> ParseTomlFile(const std::string& path);
 // Applies "a.b.c=value" overrides (the CLI's --set) to `table`. The value is
 // parsed as a TOML value (0.2, true, "x", [1,2]); anything that does not
 // parse is taken as a bare string.
+// `applied` (optional) receives each dotted key and its "key=value" text,
+// for TomlReader::SetOverrides.
 Status ApplyOverrides(toml::table& table,
-                      const std::vector<std::string>& overrides);
+                      const std::vector<std::string>& overrides,
+                      std::map<std::string, std::string>* applied = nullptr);
 
 // Renders a table as TOML (stable key order), for hashing and storing.
 std::string ToTomlString(const toml::table& table);
@@ -86,9 +97,11 @@ template <typename T>
 Result<T> LoadConfig(const std::string& path,
                      const std::vector<std::string>& overrides = {}) {
   CRATEDIG_ASSIGN_OR_RETURN(toml::table table, ParseTomlFile(path));
-  CRATEDIG_RETURN_IF_ERROR(ApplyOverrides(table, overrides));
+  std::map<std::string, std::string> applied;
+  CRATEDIG_RETURN_IF_ERROR(ApplyOverrides(table, overrides, &applied));
   T out;
   TomlReader reader(table, path);
+  reader.SetOverrides(std::move(applied));
   out.Read(reader);
   out.Validate(reader);
   CRATEDIG_RETURN_IF_ERROR(reader.Finish());
@@ -107,9 +120,11 @@ Result<T> ParseConfig(std::string_view text, const std::string& source,
                                    std::to_string(e.source().begin.line) +
                                    ": " + std::string(e.description()));
   }
-  CRATEDIG_RETURN_IF_ERROR(ApplyOverrides(table, overrides));
+  std::map<std::string, std::string> applied;
+  CRATEDIG_RETURN_IF_ERROR(ApplyOverrides(table, overrides, &applied));
   T out;
   TomlReader reader(table, source);
+  reader.SetOverrides(std::move(applied));
   out.Read(reader);
   out.Validate(reader);
   CRATEDIG_RETURN_IF_ERROR(reader.Finish());

@@ -1,5 +1,7 @@
 #include "dataset/audio_decoder.h"
 
+#include <fmt/format.h>
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -156,8 +158,16 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
     return Status::InvalidArgument("sample rate must be > 0");
   }
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  const auto kind = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(kind)) {
     return Status::NotFound(path + ": no such file");
+  }
+  if (std::filesystem::is_directory(kind)) {
+    return Status::InvalidArgument(path +
+                                   ": is a directory; give an audio file");
+  }
+  if (!std::filesystem::is_regular_file(kind)) {
+    return Status::InvalidArgument(path + ": not a regular file");
   }
   if (std::filesystem::file_size(path, ec) == 0) {
     return Status::Corrupt(path + ": empty file (0 bytes)");
@@ -210,6 +220,7 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
 
   int decode_errors = 0;
   int last_decode_error = 0;
+  int64_t frames_ok = 0;
   auto drain = [&]() -> Status {
     for (;;) {
       int r = avcodec_receive_frame(dec.get(), frame.get());
@@ -220,6 +231,7 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
         last_decode_error = r;
         return Status::Ok();
       }
+      ++frames_ok;
       Status st = conv.Push(frame.get(), path);
       av_frame_unref(frame.get());
       CRATEDIG_RETURN_IF_ERROR(st);
@@ -257,6 +269,28 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
   CRATEDIG_RETURN_IF_ERROR(conv.Flush(path));
   if (conv.out.size() > max_samples) conv.out.resize(max_samples);
 
+  // Garbage with an mp3 name: the demuxer finds a few false frame syncs and
+  // most packets fail to decode. That is a corrupt file, not a short one
+  // (the few samples that came out would otherwise read as "too short").
+  if (decode_errors > 0 && decode_errors >= frames_ok) {
+    return Corrupt(path,
+                   "corrupt audio: " + std::to_string(decode_errors) +
+                       " damaged packets, " + std::to_string(frames_ok) +
+                       " decodable",
+                   last_decode_error);
+  }
+  // A damaged file (garbage past some point) decodes its good start and
+  // then nothing: the container still says how long it should be. Far
+  // less than that is a corrupt file, not a short one.
+  const double got_s = static_cast<double>(conv.out.size()) / sample_rate;
+  if (!conv.full() && dur > 1.0 && got_s < 0.5 * dur) {
+    return Corrupt(
+        path,
+        fmt::format("corrupt or truncated audio: only {:.2f} s of its {:.2f} s "
+                    "decode",
+                    got_s, dur),
+        read_error ? last_read_error : 0);
+  }
   if (conv.out.empty()) {
     if (read_error) return Corrupt(path, "read error", last_read_error);
     if (decode_errors > 0) {

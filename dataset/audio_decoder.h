@@ -18,8 +18,9 @@ struct DecodeOptions {
 // resamples it to `sample_rate` Hz. Samples are in [-1, 1] (full scale).
 // Thread-safe (no shared state); the codec runs single-threaded because
 // callers parallelise over files.
-// Errors: kNotFound (no such file), kCorrupt (not audio FFmpeg can read, no
-// audio stream, or nothing decoded: an empty or zero-length file).
+// Errors: kNotFound (no such file), kInvalidArgument (a directory or other
+// non-file), kCorrupt (not audio FFmpeg can read, no audio stream, nothing
+// decoded: an empty file, or mostly undecodable packets: "corrupt audio").
 Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
                                        const DecodeOptions& options = {});
 

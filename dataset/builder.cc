@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +83,37 @@ Result<fs::path> TilesRoot(const std::string& out_dir) {
   return out;
 }
 
+// Removes "<name>.tmp.<pid>" files (track_processor.cc's temp tiles) that
+// a killed run left under `dir`: those whose pid is no live process. A temp
+// file of a live process (another build of this dataset) is left alone.
+Result<int64_t> RemoveStaleTempFiles(const fs::path& dir) {
+  int64_t removed = 0;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return removed;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    const size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 >= name.size()) continue;
+    const std::string digits = name.substr(at + 5);
+    if (digits.find_first_not_of("0123456789") != std::string::npos ||
+        digits.size() > 9) {
+      continue;
+    }
+    const pid_t pid = static_cast<pid_t>(std::stol(digits));
+    const bool alive =
+        pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM;
+    if (alive) continue;
+    std::error_code rm;
+    if (fs::remove(it->path(), rm)) ++removed;
+  }
+  if (ec) {
+    return Status::IoError("cannot list " + dir.string() + ": " + ec.message());
+  }
+  return removed;
+}
+
 }  // namespace
 
 Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
@@ -94,7 +126,10 @@ Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
   CRATEDIG_ASSIGN_OR_RETURN(fs::path root, TilesRoot(o.out_dir));
   r.tiles_dir = root.string();
 
-  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(o.db_path));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      auto db,
+      db::Database::Open(o.db_path,
+                         db::DatabaseOptions{.mode = db::OpenMode::kExisting}));
   db::DatasetsTable table(*db);
   CRATEDIG_ASSIGN_OR_RETURN(auto existing_set, table.Get(r.dataset_hash));
   if (existing_set && existing_set->tiles_dir != r.tiles_dir) {
@@ -105,6 +140,8 @@ Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
   }
   CRATEDIG_RETURN_IF_ERROR(
       table.Ensure({r.dataset_hash, s.ToToml(), r.tiles_dir, 0}));
+  CRATEDIG_ASSIGN_OR_RETURN(r.stale_temp_removed,
+                            RemoveStaleTempFiles(root / r.dataset_hash));
   if (o.retry_failed) {
     CRATEDIG_ASSIGN_OR_RETURN(r.retried,
                               table.DeleteFailedTracks(r.dataset_hash));

@@ -44,16 +44,19 @@ struct BuildFailure {
 
 struct BuildReport {
   std::string dataset_hash;
-  std::string tiles_dir;       // absolute
-  int64_t sources = 0;         // downloaded previews in the database
-  int64_t no_genre = 0;        // of those, tracks with no parent genre
-  int64_t already_done = 0;    // tracks recorded before this run
-  int64_t over_limit = 0;      // left out by tracks_per_genre / max_tracks
-  int64_t retried = 0;         // failed tracks forgotten by retry_failed
-  int64_t pending = 0;         // tracks this run set out to build
-  int64_t ok = 0, failed = 0;  // outcomes of this run
-  int64_t tiles = 0;           // tiles written in this run
-  double audio_seconds = 0;    // decoded in this run
+  std::string tiles_dir;     // absolute
+  int64_t sources = 0;       // downloaded previews in the database
+  int64_t no_genre = 0;      // of those, tracks with no parent genre
+  int64_t already_done = 0;  // tracks recorded before this run
+  int64_t over_limit = 0;    // left out by tracks_per_genre / max_tracks
+  int64_t retried = 0;       // failed tracks forgotten by retry_failed
+  // "*.png.tmp.<pid>" files of a run that was killed mid-write (its pid is
+  // gone), removed from the dataset's folder before this run starts.
+  int64_t stale_temp_removed = 0;
+  int64_t pending = 0;                 // tracks this run set out to build
+  int64_t ok = 0, failed = 0;          // outcomes of this run
+  int64_t tiles = 0;                   // tiles written in this run
+  double audio_seconds = 0;            // decoded in this run
   std::vector<BuildFailure> failures;  // this run's, by track id
   StageSeconds seconds;                // summed over threads
   double wall_seconds = 0;

@@ -1,5 +1,7 @@
 #include "db/database.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -96,52 +98,65 @@ std::vector<uint8_t> Statement::Blob(int c) const {
   return p ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>{};
 }
 
-Result<std::unique_ptr<Database>> Database::OpenReadOnly(
-    const std::string& path, const DatabaseOptions& options) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound("no database at " + path);
-  }
+namespace {
+
+// sqlite3_open_v2 with a message that names the path.
+Result<sqlite3*> OpenRaw(const std::string& target, const std::string& path,
+                         int flags) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
     return Status::IoError("cannot open database " + path + ": " + msg);
   }
-  std::unique_ptr<Database> db(new Database(raw, path));
-  db->read_only_ = true;
-  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  const int version = db->UserVersion();
-  if (version < 0) {
-    return Status::Corrupt("database " + path + ": cannot read its version");
-  }
-  if (version == 0) {
-    return Status::InvalidArgument(path + " is not a cratedig database");
-  }
-  if (version > LatestSchemaVersion()) {
-    return Status::InvalidArgument(
-        "database " + path + ": schema version " + std::to_string(version) +
-        " is newer than this cratedig understands (" +
-        std::to_string(LatestSchemaVersion()) + "); upgrade cratedig");
-  }
-  return db;
+  return raw;
 }
+
+// A file: URI for `path` with `query` (percent-encodes what URIs reserve).
+std::string FileUri(const std::string& path, const std::string& query) {
+  std::string out = "file:";
+  for (unsigned char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f) {
+      static const char* kHex = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "?" + query;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  DatabaseOptions options) {
-  if (options.read_only) return OpenReadOnly(path, options);
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(
-      path.c_str(), &raw,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-      nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
-    sqlite3_close(raw);
-    return Status::IoError("cannot open database " + path + ": " + msg);
+  namespace fs = std::filesystem;
+  if (options.read_only) options.mode = OpenMode::kReadOnly;
+  if (options.mode != OpenMode::kCreate && path != ":memory:") {
+    std::error_code ec;
+    auto st = fs::status(path, ec);
+    if (!fs::exists(st)) {
+      return Status::NotFound("no database at " + path +
+                              " (check --db; `cratedig crawl` creates one)");
+    }
+    if (fs::is_directory(st)) {
+      return Status::InvalidArgument(path +
+                                     " is a directory, not a database file");
+    }
   }
+  if (options.mode == OpenMode::kReadOnly) {
+    auto ro = OpenReadOnly(path, options);
+    if (!ro.ok()) return ro.status();
+    if (*ro) return std::move(ro).value();
+    // An older schema in a writable file: migrate it (below).
+  }
+  int flags = SQLITE_OPEN_READWRITE;
+  if (options.mode == OpenMode::kCreate) flags |= SQLITE_OPEN_CREATE;
+  CRATEDIG_ASSIGN_OR_RETURN(sqlite3 * raw, OpenRaw(path, path, flags));
   std::unique_ptr<Database> db(new Database(raw, path));
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // journal_mode answers with a row, so Exec (which ignores rows) is fine.
@@ -153,6 +168,65 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
     return Status(st.code(), "database " + path + ": " + st.message());
   }
   return db;
+}
+
+Result<std::unique_ptr<Database>> Database::OpenReadOnly(
+    const std::string& path, const DatabaseOptions& options) {
+  // mode=ro reads a WAL database as long as its -shm index exists or can be
+  // created; on a read-only filesystem without one, only immutable=1 works
+  // (safe there: nobody can be writing the file).
+  std::unique_ptr<Database> db;
+  Status first;
+  for (const char* query : {"mode=ro", "immutable=1"}) {
+    auto raw = OpenRaw(FileUri(path, query), path,
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    if (!raw.ok()) {
+      if (first.ok()) first = raw.status();
+      continue;
+    }
+    db.reset(new Database(*raw, path));
+    db->read_only_ = true;
+    sqlite3_busy_timeout(*raw, options.busy_timeout_ms);
+    if (db->UserVersion() >= 0) break;  // readable
+    if (first.ok()) {
+      first = SqlError(*raw, "cannot read database " + path);
+    }
+    db.reset();
+  }
+  if (!db) {
+    if (first.ok()) first = Status::IoError("cannot read database " + path);
+    return first;
+  }
+  const int version = db->UserVersion();
+  const int latest = LatestSchemaVersion();
+  const int target =
+      options.target_version < 0 ? latest : options.target_version;
+  if (version > latest) {
+    return Status::InvalidArgument(
+        "database " + path + ": schema version " + std::to_string(version) +
+        " is newer than this cratedig understands (" + std::to_string(latest) +
+        "); upgrade cratedig");
+  }
+  if (version == 0 && path != ":memory:") {
+    // Not one of ours (or empty): say so rather than "no such table".
+    auto tables = db->Prepare("SELECT COUNT(*) FROM sqlite_master");
+    auto row = tables.ok() ? tables->Step() : Result<bool>(false);
+    if (row.ok() && *row && tables->Int(0) == 0) {
+      return Status::NotFound(path +
+                              " is an empty file, not a cratedig "
+                              "database (check --db)");
+    }
+  }
+  // read_only: never migrated; readers check the tables they need.
+  if (version >= target || options.read_only) return db;
+  if (::access(path.c_str(), W_OK) != 0) {
+    return Status::InvalidArgument(
+        "database " + path + " has schema version " + std::to_string(version) +
+        ", older than this cratedig's " + std::to_string(target) +
+        ", and is read-only here: run a writing command (e.g. `cratedig "
+        "crawl`) where it is writable to migrate it");
+  }
+  return std::unique_ptr<Database>();  // migrate through a writable open
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }

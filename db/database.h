@@ -22,7 +22,23 @@
 
 namespace cratedig::db {
 
+// How a command opens the database.
+enum class OpenMode {
+  // Read-write; a missing file is created and migrated (crawl).
+  kCreate,
+  // Read-write; a missing file is NotFound, never created (a typo in --db
+  // must not start an empty database).
+  kExisting,
+  // Never writes, never creates: status, recommend, serve, stats. Works on
+  // a read-only filesystem (SQLite's immutable mode when even the WAL index
+  // cannot be created). An older schema is migrated only when the file is
+  // writable; otherwise it is an error saying so.
+  kReadOnly,
+};
+
 struct DatabaseOptions {
+  // Default: kCreate.
+  OpenMode mode = OpenMode::kCreate;
   // Migrate up to this version. Default: -1, the latest. Tests use lower
   // values to build an old database.
   int target_version = -1;
@@ -92,8 +108,7 @@ class Statement {
 
 class Database {
  public:
-  // Opens (creating if needed) and migrates; with options.read_only, opens
-  // an existing database as it is. Errors name the path.
+  // Opens as options.mode says and migrates. Errors name the path.
   static Result<std::unique_ptr<Database>> Open(const std::string& path,
                                                 DatabaseOptions options = {});
   ~Database();
@@ -118,6 +133,8 @@ class Database {
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Read-only open; null (no error) when the schema needs a migration and
+  // the file is writable.
   static Result<std::unique_ptr<Database>> OpenReadOnly(
       const std::string& path, const DatabaseOptions& options);
   sqlite3* db_;

@@ -7,6 +7,15 @@
 
 namespace cratedig::recommender {
 
+bool TilesAreSilent(const std::vector<cv::Mat>& tiles) {
+  for (const cv::Mat& t : tiles) {
+    double lo = 0, hi = 0;
+    cv::minMaxLoc(t, &lo, &hi);
+    if (hi >= 8) return false;
+  }
+  return true;
+}
+
 Result<FileEmbedding> EmbedAudioFile(db::Database& db, int64_t run_id,
                                      const std::string& path, int threads) {
   // The same lookup the embedder makes, first: a bad run or file is
@@ -26,6 +35,11 @@ Result<FileEmbedding> EmbedAudioFile(db::Database& db, int64_t run_id,
                             trainer::Embedder::Open(db, run_id, threads));
   FileEmbedding out;
   out.tiles = static_cast<int>(tiles.size());
+  if (TilesAreSilent(tiles)) {
+    out.warning = path +
+                  " is silent (nothing above the spectrogram's floor): these "
+                  "recommendations say nothing about how it sounds";
+  }
   CRATEDIG_ASSIGN_OR_RETURN(out.vec, embedder->EmbedTrack(tiles));
   return out;
 }

@@ -5,6 +5,7 @@
 // recommender does not.
 #pragma once
 
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,15 @@ namespace cratedig::recommender {
 struct FileEmbedding {
   std::vector<float> vec;
   int tiles = 0;
+  // Non-empty when the answer deserves doubt: a silent file (every tile at
+  // the spectrogram's floor) still has an embedding, but its neighbours
+  // say nothing about how it sounds.
+  std::string warning;
 };
+
+// True when every pixel of every tile is within a few dB of the
+// spectrogram's floor (pixel value < 8 of 255): silence, or nearly.
+bool TilesAreSilent(const std::vector<cv::Mat>& tiles);
 
 // Reads run `run_id`'s dataset settings (the dataset's stored canonical
 // TOML), tiles `path` with them, and embeds the tiles with the run's model.

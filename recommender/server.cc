@@ -299,7 +299,10 @@ Result<std::unique_ptr<Server>> Server::Create(const std::string& db_path,
                                                const CancelFlag* cancel) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  CRATEDIG_ASSIGN_OR_RETURN(impl->db, db::Database::Open(db_path));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      impl->db,
+      db::Database::Open(db_path,
+                         db::DatabaseOptions{.mode = db::OpenMode::kReadOnly}));
   CRATEDIG_ASSIGN_OR_RETURN(
       impl->rec, Recommender::Open(*impl->db, run, index, progress, cancel));
   const EmbeddingSet& set = impl->rec->set();

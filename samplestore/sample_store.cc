@@ -532,8 +532,7 @@ Result<std::unique_ptr<SampleStore>> SampleStore::Start(
   // make a polite client reconnect every fifth request.
   limits.keep_alive_max = 1000;
   p->hardened = std::make_unique<net::HardenedServer>(
-      p->server, limits,
-      [](const httplib::Request&, httplib::Response&) {
+      p->server, limits, [](const httplib::Request&, httplib::Response&) {
         t_arrival = std::chrono::system_clock::now();
         return httplib::Server::HandlerResponse::Unhandled;
       });

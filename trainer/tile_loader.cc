@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <numeric>
-#include <opencv2/imgcodecs.hpp>
 #include <random>
+
+#include "core/gray_png.h"
 
 namespace cratedig::trainer {
 
@@ -48,19 +49,24 @@ void TileLoader::Run() {
     b.width = opt_.width;
     b.pixels.resize(pixels * opt_.batch_size);
     std::vector<size_t> bad;
+    std::string first_bad;
     while (b.n < opt_.batch_size && next < order.size()) {
       const size_t idx = order[next++];
-      cv::Mat img = cv::imread(items_[idx].path, cv::IMREAD_GRAYSCALE);
-      if (img.empty() || img.rows != opt_.height || img.cols != opt_.width ||
-          img.type() != CV_8UC1) {
+      auto img = ReadGrayPng(items_[idx].path);
+      if (img.ok() &&
+          (img->height != opt_.height || img->width != opt_.width)) {
+        img = Status::Corrupt(
+            items_[idx].path + ": " + std::to_string(img->width) + "x" +
+            std::to_string(img->height) + " pixels, not " +
+            std::to_string(opt_.width) + "x" + std::to_string(opt_.height));
+      }
+      if (!img.ok()) {
+        if (first_bad.empty()) first_bad = img.status().message();
         bad.push_back(idx);
         continue;
       }
       float* dst = b.pixels.data() + pixels * b.n;
-      for (int r = 0; r < img.rows; ++r) {
-        const uint8_t* src = img.ptr<uint8_t>(r);
-        for (int c = 0; c < img.cols; ++c) *dst++ = src[c] * (1.0f / 255.0f);
-      }
+      for (uint8_t v : img->pixels) *dst++ = v * (1.0f / 255.0f);
       b.labels.push_back(items_[idx].label);
       b.items.push_back(idx);
       ++b.n;
@@ -68,6 +74,7 @@ void TileLoader::Run() {
     b.pixels.resize(pixels * b.n);
     std::unique_lock<std::mutex> lock(mu_);
     corrupt_.insert(corrupt_.end(), bad.begin(), bad.end());
+    if (first_corrupt_reason_.empty()) first_corrupt_reason_ = first_bad;
     if (b.n > 0) {
       space_.wait(lock, [&] {
         return stop_ || static_cast<int>(queue_.size()) < opt_.prefetch;
@@ -100,6 +107,11 @@ int64_t TileLoader::corrupt() const {
 std::vector<size_t> TileLoader::corrupt_items() const {
   std::lock_guard<std::mutex> lock(mu_);
   return corrupt_;
+}
+
+std::string TileLoader::first_corrupt_reason() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return first_corrupt_reason_;
 }
 
 }  // namespace cratedig::trainer

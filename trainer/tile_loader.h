@@ -1,4 +1,4 @@
-// TileLoader: a background thread that decodes PNG tiles (OpenCV) in a
+// TileLoader: a background thread that decodes PNG tiles (libpng) in a
 // (possibly shuffled) order and hands out ready float batches, so the model
 // never waits on the disk or on zlib.
 //
@@ -12,6 +12,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -52,6 +53,9 @@ class TileLoader {
   // Tiles skipped so far, and which (indexes into the item list).
   int64_t corrupt() const;
   std::vector<size_t> corrupt_items() const;
+  // Why the first skipped tile was skipped, naming it ("<path>: libpng:
+  // IDAT: CRC error"); "" when none was.
+  std::string first_corrupt_reason() const;
 
   // The visiting order a loader with these options uses (for tests).
   static std::vector<size_t> Order(size_t n, bool shuffle, uint64_t seed);
@@ -65,6 +69,7 @@ class TileLoader {
   std::condition_variable ready_, space_;
   std::deque<Batch> queue_;
   std::vector<size_t> corrupt_;
+  std::string first_corrupt_reason_;
   bool done_ = false, stop_ = false;
   std::thread thread_;
 };

@@ -73,6 +73,9 @@ class TrainJob {
   Status Finish();
   void NoteCorrupt(const TileLoader& l, const std::vector<TileItem>& items) {
     for (size_t i : l.corrupt_items()) corrupt_.insert(items[i].tile_id);
+    if (report_.first_corrupt.empty()) {
+      report_.first_corrupt = l.first_corrupt_reason();
+    }
   }
 
   db::Database& db_;

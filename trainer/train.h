@@ -45,6 +45,7 @@ struct TrainReport {
   int64_t train_tiles = 0, val_tiles = 0;
   int64_t unlabelled_tiles = 0;  // tracks without a known parent genre
   int64_t corrupt_tiles = 0;     // skipped: unreadable or wrong size
+  std::string first_corrupt;     // why the first one was: names the tile
   std::string checkpoint_path;   // absolute
   double seconds = 0;
 };

@@ -1,4 +1,7 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -64,12 +67,22 @@ TEST(CliTest, UnknownFlagOrCommandExitsNonZero) {
   EXPECT_NE(RunCratedig("").exit_code, 0);  // a subcommand is required
 }
 
-TEST(CliTest, StatusCreatesAndMigratesANewDatabase) {
+// Issue 12: read-only verbs created a new database when --db had a typo.
+TEST(CliTest, StatusNeverCreatesADatabase) {
   std::string path = (std::filesystem::temp_directory_path() /
                       ("cratedig_cli_" + std::to_string(::getpid()) + ".db"))
                          .string();
   std::filesystem::remove(path);
   auto r = RunCratedig("status --db " + path);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no database at " + path), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(path));
+  {
+    auto db = db::Database::Open(path);  // what `crawl` does
+    ASSERT_TRUE(db.ok());
+  }
+  r = RunCratedig("status --db " + path);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("0 releases, 0 tracks"), std::string::npos)
       << r.output;
@@ -88,7 +101,39 @@ TEST(CliTest, StatusCreatesAndMigratesANewDatabase) {
   EXPECT_NE(r.output.find("trance-music"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("2025-12-03 07:00 UTC (1, 3)"), std::string::npos)
       << r.output;
+  for (const char* verb : {"recommend --track 1", "evaluate-recs",
+                           "dataset stats", "serve --port 0"}) {
+    std::string missing = path + ".typo";
+    r = RunCratedig(std::string(verb) + " --db " + missing);
+    EXPECT_EQ(r.exit_code, 1) << verb << ": " << r.output;
+    EXPECT_NE(r.output.find("no database at"), std::string::npos)
+        << verb << ": " << r.output;
+    EXPECT_FALSE(std::filesystem::exists(missing)) << verb;
+  }
   std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+}
+
+// Issue 12: a second sample store on a taken port started silently.
+TEST(CliTest, SampleStoreOnATakenPortExits1) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int yes = 1;  // what a stock cpp-httplib server sets
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 5), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  const int port = ntohs(a.sin_port);
+  auto r = RunCratedig("samplestore --port " + std::to_string(port) +
+                       " --tracks-per-genre 1 --preview-seconds 0.2");
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("already in use"), std::string::npos) << r.output;
 }
 
 TEST(CliTest, StatusOnUnreadableDatabaseFailsClearly) {

@@ -111,5 +111,25 @@ TEST(TomlReaderTest, OverridesAreTypedLikeTheFile) {
   EXPECT_NE(malformed.status().message().find("KEY=VALUE"), std::string::npos);
 }
 
+// Issue 12: "--set bogus=1" was reported as an unknown key of the file.
+TEST(TomlReaderTest, OverrideErrorsNameTheSetNotTheFile) {
+  auto typo = ParseConfig<Example>("count = 1\n", "x.toml", {"bogus=1"});
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.status().message(), "--set 'bogus=1': unknown key 'bogus'");
+  auto nested = ParseConfig<Example>("", "x.toml", {"inner.speed=1"});
+  ASSERT_FALSE(nested.ok());
+  EXPECT_EQ(nested.status().message(),
+            "--set 'inner.speed=1': unknown key 'inner.speed'");
+  auto bad = ParseConfig<Example>("", "x.toml", {"count=-4"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().rfind("--set 'count=-4': key 'count'", 0),
+            0u)
+      << bad.status().message();
+  // A problem that is the file's own still names the file.
+  auto file = ParseConfig<Example>("cuont = 1\n", "x.toml", {"count=2"});
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.status().message(), "x.toml: unknown key 'cuont'");
+}
+
 }  // namespace
 }  // namespace cratedig::config

@@ -2,6 +2,8 @@
 #include "dataset/builder.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
@@ -206,6 +208,27 @@ TEST_F(BuilderTest, RerunningDoesNothing) {
   auto tiles = db::DatasetsTable(*db_).ListTiles(settings_.Hash(), "");
   ASSERT_TRUE(tiles.ok());
   EXPECT_EQ(tiles->size(), 8u);
+
+  // Issue 12: a kill during a build left "*.png.tmp.<pid>" tiles that no
+  // later run removed. A dead pid's temp file goes; a live one's stays.
+  const fs::path bucket = fs::path(first->tiles_dir) / first->dataset_hash;
+  pid_t dead = ::fork();
+  ASSERT_GE(dead, 0);
+  if (dead == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+  const fs::path stale =
+      bucket / "000" / ("9_000.png.tmp." + std::to_string(dead));
+  const fs::path live =
+      bucket / "000" / ("9_001.png.tmp." + std::to_string(::getppid()));
+  fs::create_directories(stale.parent_path());
+  std::ofstream(stale) << "half a png";
+  std::ofstream(live) << "being written";
+  auto cleaned = Build();
+  ASSERT_TRUE(cleaned.ok()) << cleaned.status().ToString();
+  EXPECT_EQ(cleaned->stale_temp_removed, 1);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(live));
+  fs::remove(live);
 
   // --retry-failed tries the failed one again (now fixed), nothing else.
   WriteWav(junk, testing::Noisy(6.0, 9));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <random>
 #include <thread>
 
 #include "dataset/audio_decoder.h"
@@ -200,6 +202,61 @@ TEST(DecodeAudioTest, BadFilesAreReportedNotFatal) {
   ASSERT_FALSE(e.ok());
   EXPECT_NE(e.status().message().find("too short: 3.00 s"), std::string::npos)
       << e.status().message();
+}
+
+// Issue 12: a damaged mp3 (garbage from 20% of the file on) was reported
+// as "too short", and a directory given as the file as "no such file".
+TEST(DecodeAudioTest, CorruptIsNotTooShortAndADirectoryIsNotMissing) {
+  TempDir dir;
+  std::string mp3;
+  {
+    std::ifstream in(std::string(CRATEDIG_SOURCE_DIR) +
+                         "/tests/dataset/data/sine_10s_8kbps.mp3",
+                     std::ios::binary);
+    mp3.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(mp3.size(), 8000u);
+  config::DatasetSettings s;
+  ASSERT_TRUE(TilesForFile(dir / "x", s).status().code() ==
+              StatusCode::kNotFound);
+  {
+    const std::string whole = dir / "whole.mp3";
+    std::ofstream(whole, std::ios::binary) << mp3;
+    auto t = TilesForFile(whole, s);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    EXPECT_EQ(t->size(), 1u);  // 10 s: one 5.12 s tile
+  }
+  std::mt19937 rng(7);
+  std::string damaged = mp3;
+  for (size_t i = damaged.size() / 5; i < damaged.size(); ++i) {
+    damaged[i] = static_cast<char>(rng() & 0xff);
+  }
+  const std::string bad = dir / "damaged.mp3";
+  std::ofstream(bad, std::ios::binary) << damaged;
+  auto t = TilesForFile(bad, s);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kCorrupt);
+  EXPECT_EQ(t.status().message().find("too short"), std::string::npos)
+      << t.status().message();
+  EXPECT_NE(t.status().message().find("corrupt or truncated audio: only"),
+            std::string::npos)
+      << t.status().message();
+  // Cut short: its header still says 10 s, so it is truncated, not short
+  // (a genuinely short file still says "too short": BadFilesAreReported...).
+  const std::string cut = dir / "cut.mp3";
+  std::ofstream(cut, std::ios::binary) << mp3.substr(0, mp3.size() / 5);
+  auto c = TilesForFile(cut, s);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("corrupt or truncated audio: only"),
+            std::string::npos)
+      << c.status().message();
+
+  auto d = DecodeAudio(dir.path().string(), kRate);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().message().find("no such file"), std::string::npos)
+      << d.status().message();
+  EXPECT_NE(d.status().message().find("is a directory"), std::string::npos)
+      << d.status().message();
 }
 
 TEST(PictureTest, ShowsTheWholeSpectrogramAndEveryTile) {

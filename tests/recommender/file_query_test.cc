@@ -131,6 +131,7 @@ TEST_F(TrainedCatalogue, CataloguePreviewFindsItselfAndItsNeighbours) {
     if (!p.path || !(*rec)->Track(p.track_id)) continue;
     auto fe = EmbedAudioFile(**db, (*rec)->run_id(), *p.path);
     ASSERT_TRUE(fe.ok()) << fe.status().ToString();
+    EXPECT_EQ(fe->warning, "");
     RecommendOptions o;
     o.k = 6;
     auto by_file = (*rec)->ForVector(fe->vec, o);
@@ -151,6 +152,19 @@ TEST_F(TrainedCatalogue, CataloguePreviewFindsItselfAndItsNeighbours) {
     ++checked;
   }
   EXPECT_EQ(checked, 3);
+}
+
+// Issue 12: silence got recommendations with no warning.
+TEST_F(TrainedCatalogue, SilenceGetsAWarning) {
+  auto db = db::Database::Open(db_path_);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto rec = Recommender::Open(**db, std::nullopt);
+  ASSERT_TRUE(rec.ok()) << rec.status().ToString();
+  const auto silent = dir_->path() / "silence.wav";
+  testing::WriteWav(silent, 11.0, /*hz=*/0.0, 22050);
+  auto fe = EmbedAudioFile(**db, (*rec)->run_id(), silent.string());
+  ASSERT_TRUE(fe.ok()) << fe.status().ToString();
+  EXPECT_NE(fe->warning.find("is silent"), std::string::npos) << fe->warning;
 }
 
 }  // namespace

@@ -156,6 +156,11 @@ TEST(TileLoaderTest, SkipsAndCountsCorruptTiles) {
   EXPECT_EQ(std::set<size_t>(bad.begin(), bad.end()),
             (std::set<size_t>{3, 7, 10}));
   EXPECT_EQ(seen.count(3) + seen.count(7) + seen.count(10), 0u);
+  // Issue 12: the reason names the tile (libpng's own message did not).
+  const std::string why = loader.first_corrupt_reason();
+  EXPECT_TRUE(why.find(items[3].path) == 0 || why.find(items[7].path) == 0 ||
+              why.find(items[10].path) == 0)
+      << why;
 }
 
 TEST(TileSourceTest, LabelsFollowTheDatasetsParentGenreOrder) {

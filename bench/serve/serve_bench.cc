@@ -1,0 +1,266 @@
+// Load check of `serve` (issue 12): p50/p99 latency of the JSON API under
+// 50 parallel clients, and the wait of a normal request while 32 slow
+// clients hold connections open. Runs the real recommender::Server twice in
+// one process, side by side:
+//   before: cpp-httplib 0.11's defaults (a fixed pool of 8 threads, listen
+//           backlog 5, keep-alive 5 requests / 5 s), as `serve` had them;
+//   after:  net::HttpLimits defaults (elastic pool up to 256, backlog 1024,
+//           keep-alive 100 / 2 s).
+// Usage: serve_bench [--db PATH] [--requests 10000] [--clients 50]
+// Without --db it builds a synthetic catalogue of 2,000 tracks (128-d).
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "recommender/server.h"
+#include "tests/recommender/fixture.h"
+
+namespace {
+
+using cratedig::recommender::Server;
+using cratedig::recommender::ServerOptions;
+using Clock = std::chrono::steady_clock;
+
+int Connect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// One request on a fresh connection ("Connection: close"), read to the end.
+// Returns the status code, -1 on a socket error.
+int Get(int port, const std::string& path) {
+  int fd = Connect(port);
+  if (fd < 0) return -1;
+  std::string req = "GET " + path +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(req.size())) {
+    ::close(fd);
+    return -1;
+  }
+  std::string all;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    all.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (all.size() < 12) return -1;
+  return std::atoi(all.c_str() + 9);
+}
+
+double Pct(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * (v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+long RssKb() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+struct Result {
+  double p50_ms = 0, p99_ms = 0, p999_ms = 0, max_ms = 0, rps = 0;
+  int over_1s = 0;  // requests that took longer than 1 s (a SYN retry)
+  int errors = 0;
+  double slow_wait_s = 0;
+};
+
+Result RunOne(const std::string& db, const cratedig::net::HttpLimits& limits,
+              const std::vector<int64_t>& ids, int requests, int clients) {
+  ServerOptions so;
+  so.port = 0;
+  so.limits = limits;
+  auto server = Server::Create(db, std::nullopt, so);
+  if (!server.ok()) {
+    fmt::print(stderr, "{}\n", server.status().ToString());
+    std::exit(1);
+  }
+  if (auto st = (*server)->Bind(); !st.ok()) {
+    fmt::print(stderr, "{}\n", st.ToString());
+    std::exit(1);
+  }
+  const int port = (*server)->port();
+  std::thread http([&] { (void)(*server)->Run(); });
+  while (!(*server)->running()) std::this_thread::yield();
+
+  Result r;
+  std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
+  std::atomic<int> errors{0};
+  std::atomic<int> next{0};
+  const auto t0 = Clock::now();
+  std::vector<std::thread> ts;
+  for (int c = 0; c < clients; ++c) {
+    ts.emplace_back([&, c] {
+      std::mt19937 rng(static_cast<uint32_t>(c + 1));
+      for (;;) {
+        int i = next.fetch_add(1);
+        if (i >= requests) break;
+        const int64_t id = ids[rng() % ids.size()];
+        std::string path;
+        switch (i % 3) {
+          case 0:
+            path =
+                "/api/tracks/" + std::to_string(id) + "/recommendations?k=10";
+            break;
+          case 1:
+            path = "/api/search?q=tune%20" + std::to_string(rng() % 100);
+            break;
+          default:
+            path = "/api/tracks/" + std::to_string(id);
+        }
+        const auto a = Clock::now();
+        int st = Get(port, path);
+        const auto b = Clock::now();
+        if (st != 200) ++errors;
+        lat[static_cast<size_t>(c)].push_back(
+            std::chrono::duration<double, std::milli>(b - a).count());
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  r.p50_ms = Pct(all, 0.50);
+  r.p99_ms = Pct(all, 0.99);
+  r.p999_ms = Pct(all, 0.999);
+  for (double ms : all) r.over_1s += ms > 1000;
+  r.max_ms = all.empty() ? 0 : all.back();
+  r.rps = requests / wall;
+  r.errors = errors;
+
+  // 32 slow clients: an unfinished request each, then one normal request.
+  std::vector<int> slow;
+  for (int i = 0; i < 32; ++i) {
+    int fd = Connect(port);
+    if (fd < 0) continue;
+    const char* part = "GET /api/map HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    (void)!::send(fd, part, std::strlen(part), MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // accepted
+  const auto s0 = Clock::now();
+  int st = Get(port, "/api/tracks/" + std::to_string(ids[0]));
+  r.slow_wait_s = std::chrono::duration<double>(Clock::now() - s0).count();
+  if (st != 200) r.slow_wait_s = -r.slow_wait_s;
+  for (int fd : slow) ::close(fd);
+
+  (*server)->Stop();
+  http.join();
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db;
+  int requests = 10000, clients = 50;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--db") db = argv[i + 1];
+    if (k == "--requests") requests = std::atoi(argv[i + 1]);
+    if (k == "--clients") clients = std::atoi(argv[i + 1]);
+  }
+  namespace fs = std::filesystem;
+  namespace t = cratedig::recommender::testing;
+  fs::path tmp =
+      fs::temp_directory_path() / ("serve_bench_" + std::to_string(::getpid()));
+  std::vector<int64_t> ids;
+  if (db.empty()) {
+    fs::create_directories(tmp);
+    std::vector<t::FixtureTrack> tracks;
+    std::mt19937 rng(1);
+    std::normal_distribution<float> noise(0, 0.3f);
+    const char* genres[] = {"Trance", "Drum and Bass", "Downtempo",
+                            "Breakbeat"};
+    for (int i = 0; i < 2000; ++i) {
+      t::FixtureTrack ft;
+      ft.artist = "Artist " + std::to_string(i / 3);
+      ft.title = "Tune " + std::to_string(i);
+      ft.genre = genres[i % 4];
+      ft.vec.assign(128, 0.0f);
+      for (float& x : ft.vec) x = noise(rng);
+      ft.vec[i % 4] += 2.0f;
+      ft.preview = false;
+      ft.tiles = 0;
+      tracks.push_back(ft);
+    }
+    t::Fixture fx;
+    std::string err = t::BuildFixture(tmp, tracks, fx);
+    if (!err.empty()) {
+      fmt::print(stderr, "fixture: {}\n", err);
+      return 1;
+    }
+    db = fx.db_path;
+    ids = fx.track_ids;
+  } else {
+    auto d = cratedig::db::Database::Open(
+        db, cratedig::db::DatabaseOptions{
+                .mode = cratedig::db::OpenMode::kReadOnly});
+    if (!d.ok()) return 1;
+    auto s = (*d)->Prepare("SELECT DISTINCT track_id FROM embeddings");
+    while (s.ok() && *s->Step()) ids.push_back(s->Int(0));
+  }
+  cratedig::net::HttpLimits before;
+  before.min_threads = 8;
+  before.max_threads = 8;
+  before.backlog = 5;
+  before.keep_alive_max = 5;
+  before.keep_alive_timeout_s = 5;
+  const cratedig::net::HttpLimits after;
+  fmt::print(
+      "serve load: {} requests, {} parallel clients, a new connection "
+      "each; {} tracks\n",
+      requests, clients, ids.size());
+  fmt::print("{:<8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6} {:>22}\n",
+             "config", "p50 ms", "p99 ms", "p99.9", "max ms", ">1 s", "req/s",
+             "errors", "wait behind 32 slow");
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [name, lim] :
+         {std::pair{"before", before}, std::pair{"after", after}}) {
+      Result r = RunOne(db, lim, ids, requests, clients);
+      fmt::print(
+          "{:<8} {:>8.2f} {:>8.2f} {:>8.1f} {:>8.1f} {:>6} {:>7.0f} {:>6} "
+          "{:>22}\n",
+          name, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.over_1s, r.rps,
+          r.errors,
+          r.slow_wait_s >= 0
+              ? fmt::format("{:.3f} s", r.slow_wait_s)
+              : fmt::format("no answer in {:.0f} s", -r.slow_wait_s));
+    }
+  }
+  fmt::print("peak RSS {} MiB\n", RssKb() / 1024);
+  fs::remove_all(tmp);
+  return 0;
+}
