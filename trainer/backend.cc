@@ -55,6 +55,18 @@ Result<std::unique_ptr<Net>> CreateNet(const NetSpec& spec) {
   }
   NetSpec s = spec;
   s.backend = backend;
+  if (backend == kTinyDnn) {
+    // Refused, not ignored: a run must be what its settings say.
+    auto refuse = [](const std::string& what) {
+      return Status::InvalidArgument(
+          "the tiny-dnn backend does not support " + what +
+          "; train with --set backend=\"libtorch\" or drop the setting");
+    };
+    if (s.optimizer == "adamw") return refuse("optimizer = \"adamw\"");
+    if (s.label_smoothing > 0) return refuse("label_smoothing");
+    if (s.mixup) return refuse("mixup_alpha");
+    if (s.per_frequency_norm) return refuse("normalize = \"per_frequency\"");
+  }
 #ifdef CRATEDIG_WITH_LIBTORCH
   if (backend == kLibtorch) return CreateTorchNet(s);
 #endif
@@ -76,6 +88,13 @@ int SetBackendThreads(int threads) {
   SetTinyDnnThreads(threads);
 #endif
   return threads;
+}
+
+void SetBackendDeterministic(bool on) {
+#ifdef CRATEDIG_WITH_LIBTORCH
+  SetTorchDeterministic(on);
+#endif
+  (void)on;
 }
 
 }  // namespace cratedig::trainer

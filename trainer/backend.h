@@ -39,9 +39,18 @@ struct NetSpec {
   int classes = 9;
   int height = 256, width = 256;
   int64_t seed = 1;  // weight init, dropout
-  // Training only (a net made for inference ignores them).
-  std::string optimizer = "rmsprop";  // "rmsprop" | "adam"
+  // The input normalisation buffers (TrainSettings::normalize =
+  // "per_frequency"; libtorch only). Part of the network: a net made for
+  // inference needs it too.
+  bool per_frequency_norm = false;
+  // Training only (a net made for inference ignores them). libtorch has
+  // them all; tiny-dnn refuses (CreateNet) adamw, label smoothing and
+  // mixup rather than ignore them.
+  std::string optimizer = "rmsprop";  // "rmsprop" | "adam" | "adamw"
   double learning_rate = 0.001;
+  double weight_decay = 0;     // adamw
+  double label_smoothing = 0;  // of the cross-entropy
+  bool mixup = false;          // batches may carry BatchView::mix_partner
 };
 
 // What a checkpoint holds besides the network and its optimizer.
@@ -58,6 +67,11 @@ struct BatchView {
   const float* x = nullptr;         // n x height x width
   const int64_t* labels = nullptr;  // n (training only)
   int n = 0;
+  // Mixup (training only; trainer/augment.h): image i is mix_lambda x its
+  // own + (1 - mix_lambda) x image mix_partner[i]'s, and the loss mixes
+  // the labels alike. nullptr: not mixed.
+  const int64_t* mix_partner = nullptr;
+  float mix_lambda = 1;
 };
 
 // Sums over one training batch (the driver divides by the tile count).
@@ -76,6 +90,15 @@ class Net {
   // the one the step was computed from (before the update); a non-finite
   // loss is returned as such, the driver decides what it means.
   virtual Result<StepStats> TrainStep(const BatchView& batch) = 0;
+
+  // The learning rate of the following steps (schedules call it before
+  // every step).
+  virtual Status SetLearningRate(double lr) = 0;
+
+  // REQUIRES spec().per_frequency_norm: the per-row input mean and scale
+  // (1 / standard deviation), `height` values each, kept in checkpoints.
+  virtual Status SetInputNorm(const std::vector<float>& mean,
+                              const std::vector<float>& scale) = 0;
 
   // Inference (no dropout; normalization uses its running statistics).
   // Either output may be null.
@@ -119,5 +142,10 @@ Result<std::unique_ptr<Net>> CreateNet(const NetSpec& spec);
 // Sets each available backend's thread count (0: all cores). Returns the
 // count in use.
 int SetBackendThreads(int threads);
+
+// TrainSettings::deterministic for each available backend: libtorch turns
+// OpenMP's dynamic team sizes off (a team that shrinks under load sums in
+// another order) and its deterministic algorithms on; `false` allows both.
+void SetBackendDeterministic(bool on);
 
 }  // namespace cratedig::trainer

@@ -1,12 +1,19 @@
 #include "trainer/embed.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #include "db/model_tables.h"
 #include "trainer/run_model.h"
 
 namespace cratedig::trainer {
+
+double TileWeight(const float* v, int d) {
+  double sq = 0;
+  for (int j = 0; j < d; ++j) sq += double(v[j]) * v[j];
+  return sq > 0 ? 1.0 / std::sqrt(sq) : 1.0;
+}
 
 Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
                              const EmbedOptions& options,
@@ -24,6 +31,8 @@ Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
   std::map<int64_t, Sum> sums;
   EmbedReport r;
   r.run_id = run_id;
+  CRATEDIG_ASSIGN_OR_RETURN(auto cache, OpenRunCache(db, o, progress, cancel));
+  const bool l2 = o.settings.aggregate == "l2_mean";
   CRATEDIG_RETURN_IF_ERROR(RunInference(
       *o.model, items,
       options.batch_size > 0 ? options.batch_size : o.settings.eval_batch_size,
@@ -34,13 +43,14 @@ Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
           Sum& s = sums[items[b.items[i]].track_id];
           if (s.v.empty()) s.v.assign(d, 0.0);
           const float* e = emb.data() + static_cast<size_t>(i) * d;
-          for (int j = 0; j < d; ++j) s.v[j] += e[j];
+          const double w = l2 ? TileWeight(e, d) : 1.0;
+          for (int j = 0; j < d; ++j) s.v[j] += w * e[j];
           ++s.tiles;
         }
         r.tiles += b.n;
         return Status::Ok();
       },
-      "embed", progress, cancel, &r.corrupt_tiles));
+      "embed", progress, cancel, &r.corrupt_tiles, cache.get()));
   db::EmbeddingsTable table(db);
   CRATEDIG_RETURN_IF_ERROR(db.InTransaction([&]() -> Status {
     for (const auto& [track, s] : sums) {

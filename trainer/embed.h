@@ -29,4 +29,9 @@ Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
                              const ProgressFn& progress,
                              const CancelFlag* cancel);
 
+// A tile vector's weight in its track's mean under aggregate "l2_mean":
+// 1 / its length (1 for a zero vector), so every tile counts as a unit
+// direction.
+double TileWeight(const float* v, int d);
+
 }  // namespace cratedig::trainer

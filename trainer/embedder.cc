@@ -1,5 +1,6 @@
 #include "trainer/embedder.h"
 
+#include "trainer/embed.h"
 #include "trainer/run_model.h"
 #include "trainer/runtime.h"
 
@@ -9,6 +10,7 @@ struct Embedder::Impl {
   std::unique_ptr<Model> model;
   std::string dataset_hash;
   int batch_size = 128;
+  bool l2_mean = false;  // TrainSettings::aggregate
 };
 
 Embedder::Embedder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -22,6 +24,7 @@ Result<std::unique_ptr<Embedder>> Embedder::Open(db::Database& db,
   impl->model = std::move(o.model);
   impl->dataset_hash = o.dataset.hash;
   impl->batch_size = o.settings.eval_batch_size;
+  impl->l2_mean = o.settings.aggregate == "l2_mean";
   return std::unique_ptr<Embedder>(new Embedder(std::move(impl)));
 }
 
@@ -65,7 +68,9 @@ Result<std::vector<float>> Embedder::EmbedTrack(
   CRATEDIG_ASSIGN_OR_RETURN(auto per_tile, EmbedTiles(tiles));
   std::vector<double> sum(Model::embedding_dim(), 0.0);
   for (const auto& v : per_tile) {
-    for (size_t j = 0; j < v.size(); ++j) sum[j] += v[j];
+    const double w =
+        impl_->l2_mean ? TileWeight(v.data(), static_cast<int>(v.size())) : 1.0;
+    for (size_t j = 0; j < v.size(); ++j) sum[j] += w * v[j];
   }
   std::vector<float> out(sum.size());
   for (size_t j = 0; j < sum.size(); ++j) {

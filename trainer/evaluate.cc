@@ -22,6 +22,7 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
   EvalAccumulator acc(o.geometry.genres);
   const int k = o.geometry.classes();
   int64_t corrupt = 0;
+  CRATEDIG_ASSIGN_OR_RETURN(auto cache, OpenRunCache(db, o, progress, cancel));
   CRATEDIG_RETURN_IF_ERROR(RunInference(
       *o.model, items,
       options.batch_size > 0 ? options.batch_size : o.settings.eval_batch_size,
@@ -34,7 +35,7 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
         }
         return Status::Ok();
       },
-      "evaluate", progress, cancel, &corrupt));
+      "evaluate", progress, cancel, &corrupt, cache.get()));
   Evaluation e = acc.Finish();
   e.run_id = run_id;
   e.backend = o.model->backend();

@@ -10,8 +10,10 @@ Model::~Model() = default;
 Result<std::unique_ptr<Model>> Model::Create(const std::string& backend,
                                              const std::string& network,
                                              int classes, int height, int width,
-                                             int64_t seed) {
+                                             int64_t seed,
+                                             bool per_frequency_norm) {
   NetSpec spec;
+  spec.per_frequency_norm = per_frequency_norm;
   spec.backend = backend;
   spec.network = network;
   spec.classes = classes;

@@ -21,7 +21,8 @@ class Model {
   static Result<std::unique_ptr<Model>> Create(const std::string& backend,
                                                const std::string& network,
                                                int classes, int height,
-                                               int width, int64_t seed);
+                                               int width, int64_t seed,
+                                               bool per_frequency_norm = false);
   ~Model();
 
   // Replaces the weights with those of a checkpoint written by Train()

@@ -18,7 +18,8 @@ Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
   if (o.settings.backend == "auto") o.settings.backend = kLibtorch;
   auto made = Model::Create(o.settings.backend, o.settings.network,
                             o.geometry.classes(), o.geometry.height,
-                            o.geometry.width, o.settings.seed);
+                            o.geometry.width, o.settings.seed,
+                            o.settings.normalize == "per_frequency");
   if (!made.ok()) {
     return Status(made.status().code(), "model run " + std::to_string(run_id) +
                                             " (" + o.settings.backend +
@@ -34,8 +35,10 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
                     int batch_size, int prefetch, bool want_probs,
                     bool want_embeddings, const BatchFn& fn,
                     const std::string& stage, const ProgressFn& progress,
-                    const CancelFlag* cancel, int64_t* corrupt) {
+                    const CancelFlag* cancel, int64_t* corrupt,
+                    const TileCache* cache) {
   LoaderOptions lo;
+  lo.cache = cache;
   lo.batch_size = batch_size;
   lo.prefetch = prefetch;
   lo.height = model.height();
@@ -57,6 +60,14 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
   }
   if (corrupt != nullptr) *corrupt = loader.corrupt();
   return Status::Ok();
+}
+
+Result<std::unique_ptr<TileCache>> OpenRunCache(db::Database& db,
+                                                const OpenedRun& o,
+                                                const ProgressFn& progress,
+                                                const CancelFlag* cancel) {
+  if (!o.settings.tile_cache) return std::unique_ptr<TileCache>();
+  return OpenDatasetCache(db, o.dataset, progress, cancel);
 }
 
 }  // namespace cratedig::trainer

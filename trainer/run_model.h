@@ -14,6 +14,7 @@
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
 #include "trainer/model.h"
+#include "trainer/tile_cache.h"
 #include "trainer/tile_loader.h"
 #include "trainer/tile_source.h"
 
@@ -41,6 +42,14 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
                     int batch_size, int prefetch, bool want_probs,
                     bool want_embeddings, const BatchFn& fn,
                     const std::string& stage, const ProgressFn& progress,
-                    const CancelFlag* cancel, int64_t* corrupt);
+                    const CancelFlag* cancel, int64_t* corrupt,
+                    const TileCache* cache = nullptr);
+
+// The run's dataset's tile cache when its settings ask for one
+// (tile_cache), else nullptr. Builds or refreshes it if needed.
+Result<std::unique_ptr<TileCache>> OpenRunCache(db::Database& db,
+                                                const OpenedRun& o,
+                                                const ProgressFn& progress,
+                                                const CancelFlag* cancel);
 
 }  // namespace cratedig::trainer

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "core/gray_png.h"
+#include "trainer/tile_cache.h"
 
 namespace cratedig::trainer {
 
@@ -43,6 +44,7 @@ void TileLoader::Run() {
       Order(items_.size(), opt_.shuffle, opt_.seed);
   const size_t pixels = static_cast<size_t>(opt_.height) * opt_.width;
   size_t next = 0;
+  int64_t batch_no = 0;
   while (next < order.size()) {
     Batch b;
     b.height = opt_.height;
@@ -52,26 +54,40 @@ void TileLoader::Run() {
     std::string first_bad;
     while (b.n < opt_.batch_size && next < order.size()) {
       const size_t idx = order[next++];
-      auto img = ReadGrayPng(items_[idx].path);
-      if (img.ok() &&
-          (img->height != opt_.height || img->width != opt_.width)) {
-        img = Status::Corrupt(
-            items_[idx].path + ": " + std::to_string(img->width) + "x" +
-            std::to_string(img->height) + " pixels, not " +
-            std::to_string(opt_.width) + "x" + std::to_string(opt_.height));
-      }
-      if (!img.ok()) {
-        if (first_bad.empty()) first_bad = img.status().message();
-        bad.push_back(idx);
-        continue;
-      }
       float* dst = b.pixels.data() + pixels * b.n;
-      for (uint8_t v : img->pixels) *dst++ = v * (1.0f / 255.0f);
+      if (opt_.cache != nullptr) {
+        const uint8_t* src = opt_.cache->Pixels(items_[idx].tile_id);
+        if (src == nullptr) {
+          if (first_bad.empty()) {
+            first_bad =
+                items_[idx].path + ": not in the tile cache (did not decode)";
+          }
+          bad.push_back(idx);
+          continue;
+        }
+        for (size_t k = 0; k < pixels; ++k) dst[k] = src[k] * (1.0f / 255.0f);
+      } else {
+        auto img = ReadGrayPng(items_[idx].path);
+        if (img.ok() &&
+            (img->height != opt_.height || img->width != opt_.width)) {
+          img = Status::Corrupt(
+              items_[idx].path + ": " + std::to_string(img->width) + "x" +
+              std::to_string(img->height) + " pixels, not " +
+              std::to_string(opt_.width) + "x" + std::to_string(opt_.height));
+        }
+        if (!img.ok()) {
+          if (first_bad.empty()) first_bad = img.status().message();
+          bad.push_back(idx);
+          continue;
+        }
+        for (uint8_t v : img->pixels) *dst++ = v * (1.0f / 255.0f);
+      }
       b.labels.push_back(items_[idx].label);
       b.items.push_back(idx);
       ++b.n;
     }
     b.pixels.resize(pixels * b.n);
+    if (b.n > 0 && opt_.transform) opt_.transform(b, batch_no++);
     std::unique_lock<std::mutex> lock(mu_);
     corrupt_.insert(corrupt_.end(), bad.begin(), bad.end());
     if (first_corrupt_reason_.empty()) first_corrupt_reason_ = first_bad;

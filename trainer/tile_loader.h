@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@
 #include "trainer/tile_source.h"
 
 namespace cratedig::trainer {
+class TileCache;
+}
+
+namespace cratedig::trainer {
 
 struct Batch {
   int n = 0;
@@ -26,6 +31,11 @@ struct Batch {
   std::vector<float> pixels;    // n x height x width, grey / 255 in [0, 1]
   std::vector<int64_t> labels;  // n
   std::vector<size_t> items;    // n indexes into the loader's item list
+  // Mixup (trainer/augment.h): tile i is mix_lambda x itself + (1 -
+  // mix_lambda) x tile mix_partner[i]; the loss mixes the labels alike.
+  // Empty: not mixed.
+  float mix_lambda = 1;
+  std::vector<int64_t> mix_partner;
 };
 
 struct LoaderOptions {
@@ -37,6 +47,13 @@ struct LoaderOptions {
   int prefetch = 4;
   // Expected tile size; other sizes count as corrupt. Default: 256x256.
   int height = 256, width = 256;
+  // Decoded pixels to read instead of the PNGs (same bytes, ~50x cheaper;
+  // see tile_cache.h); a tile it lacks is counted as corrupt. Not owned;
+  // must outlive the loader. Default: none, decode the PNGs.
+  const TileCache* cache = nullptr;
+  // Applied by the loader thread to each batch before it is handed out,
+  // with the batch's number (0, 1, ...). Default: none.
+  std::function<void(Batch&, int64_t)> transform;
 };
 
 class TileLoader {

@@ -10,7 +10,11 @@
 #include <set>
 
 #include "core/json.h"
+#include "trainer/augment.h"
 #include "trainer/backend.h"
+#include "trainer/input_stats.h"
+#include "trainer/schedule.h"
+#include "trainer/tile_cache.h"
 #include "trainer/tile_loader.h"
 #include "trainer/tile_source.h"
 
@@ -91,6 +95,9 @@ class TrainJob {
   TileGeometry geom_;
   std::vector<TileItem> train_, val_;
   fs::path last_, best_;
+  std::unique_ptr<TileCache> cache_;  // when s_.tile_cache
+  AugmentOptions augment_;
+  int64_t steps_per_epoch_ = 0;
   std::unique_ptr<Net> net_;
   LoopState st_;
   std::set<int64_t> corrupt_;  // tile ids, over all epochs and both splits
@@ -168,6 +175,23 @@ Status TrainJob::Prepare() {
     return Status::IoError("cannot create " + dir.string() + ": " +
                            ec.message());
   }
+  // Bit-identical results need the same thread count: the run's, recorded.
+  report_.threads = SetBackendThreads(s_.threads);
+  SetBackendDeterministic(s_.deterministic);
+  // Decoded tiles (see tile_cache.h): one decode per dataset version.
+  if (s_.tile_cache) {
+    auto c = OpenDatasetCache(db_, dataset_, progress_, cancel_);
+    if (!c.ok()) {
+      return Status(c.status().code(),
+                    c.status().message() +
+                        " (or train without it: --set tile_cache=false)");
+    }
+    cache_ = std::move(*c);
+  }
+  augment_ = AugmentOptions::From(s_);
+  steps_per_epoch_ =
+      (static_cast<int64_t>(train_.size()) + s_.batch_size - 1) / s_.batch_size;
+
   const std::string suffix = CheckpointSuffix(s_.backend);
   last_ = dir / ("last" + suffix);
   best_ = dir / ("best" + suffix);
@@ -181,9 +205,20 @@ Status TrainJob::Prepare() {
   spec.seed = s_.seed;
   spec.optimizer = s_.optimizer;
   spec.learning_rate = s_.learning_rate;
+  spec.weight_decay = s_.weight_decay;
+  spec.label_smoothing = s_.label_smoothing;
+  spec.mixup = s_.mixup_alpha > 0;
+  spec.per_frequency_norm = s_.normalize == "per_frequency";
   CRATEDIG_ASSIGN_OR_RETURN(net_, CreateNet(spec));
   if (options_.resume && fs::exists(last_)) {
     CRATEDIG_RETURN_IF_ERROR(net_->LoadCheckpoint(last_.string(), &st_));
+  } else if (spec.per_frequency_norm) {
+    // Statistics of the training tiles, stored with the weights.
+    LoaderOptions so = EpochLoader(0);
+    so.shuffle = false;
+    so.batch_size = s_.eval_batch_size;
+    CRATEDIG_ASSIGN_OR_RETURN(RowStats rs, MeasureRowStats(train_, so));
+    CRATEDIG_RETURN_IF_ERROR(net_->SetInputNorm(rs.mean, rs.scale));
   }
   report_.first_epoch = static_cast<int>(st_.epoch) + 1;
   return Status::Ok();
@@ -198,6 +233,7 @@ LoaderOptions TrainJob::EpochLoader(int epoch) const {
   lo.prefetch = s_.prefetch_batches;
   lo.height = geom_.height;
   lo.width = geom_.width;
+  lo.cache = cache_.get();
   return lo;
 }
 
@@ -214,16 +250,33 @@ Status TrainJob::CheckCancel(int epoch) const {
 Result<EpochStats> TrainJob::TrainEpoch(int epoch, const std::string& tag) {
   EpochStats tr;
   const auto te = Clock::now();
-  TileLoader loader(train_, EpochLoader(epoch));
+  LoaderOptions lo = EpochLoader(epoch);
+  if (augment_.any()) {
+    // Seeded per (run seed, epoch, batch): the same batches in every run
+    // and after a resume, whatever the threads' timing.
+    lo.transform = [this, epoch](Batch& b, int64_t k) {
+      AugmentBatch(augment_,
+                   BatchSeed(static_cast<uint64_t>(s_.seed), epoch, k), b);
+    };
+  }
+  TileLoader loader(train_, lo);
   double loss_sum = 0;
   int64_t correct = 0;
   int batch_no = 0;
   while (auto b = loader.Next()) {
     ++batch_no;
     CRATEDIG_RETURN_IF_ERROR(CheckCancel(epoch));
-    CRATEDIG_ASSIGN_OR_RETURN(
-        StepStats step,
-        net_->TrainStep(BatchView{b->pixels.data(), b->labels.data(), b->n}));
+    CRATEDIG_RETURN_IF_ERROR(net_->SetLearningRate(
+        s_.learning_rate *
+        LearningRateFactor(s_.schedule,
+                           (epoch - 1) * steps_per_epoch_ + batch_no - 1,
+                           s_.epochs * steps_per_epoch_)));
+    BatchView view{b->pixels.data(), b->labels.data(), b->n};
+    if (!b->mix_partner.empty()) {
+      view.mix_partner = b->mix_partner.data();
+      view.mix_lambda = b->mix_lambda;
+    }
+    CRATEDIG_ASSIGN_OR_RETURN(StepStats step, net_->TrainStep(view));
     if (!std::isfinite(step.loss_sum)) {
       return Status::InvalidArgument(fmt::format(
           "training diverged: the loss is {} in epoch {}, batch {} "
@@ -370,7 +423,9 @@ Status TrainJob::Finish() {
                   {"train_tiles", report_.train_tiles},
                   {"val_tiles", report_.val_tiles},
                   {"unlabelled_tiles", report_.unlabelled_tiles},
-                  {"corrupt_tiles", report_.corrupt_tiles}});
+                  {"corrupt_tiles", report_.corrupt_tiles},
+                  {"threads", report_.threads},
+                  {"deterministic", s_.deterministic}});
   CRATEDIG_ASSIGN_OR_RETURN(
       std::string metrics,
       json::SetMember(run_.metrics.value_or(""), "training", training));

@@ -47,6 +47,7 @@ struct TrainReport {
   int64_t corrupt_tiles = 0;     // skipped: unreadable or wrong size
   std::string first_corrupt;     // why the first one was: names the tile
   std::string checkpoint_path;   // absolute
+  int threads = 0;               // compute threads used (results depend on it)
   double seconds = 0;
 };
 

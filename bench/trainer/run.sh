@@ -71,3 +71,23 @@ for pair in "tiny-dnn stock" "tiny-dnn libtorch" "tiny-dnn py"; do
   for k in $metrics; do printf ' %17s' "$(ratio "$1" "$2" "$k")"; done
   echo
 done
+
+# The feed: end to end against model-only, decoding PNGs and reading the
+# decoded-tile cache (trainer/tile_cache.h), per backend.
+echo
+printf '%-10s %-26s %10s %14s\n' backend metric tiles/s "x model-only"
+for b in libtorch tiny-dnn; do
+  mt=$(median "$b" train_model_only); me=$(median "$b" embed_model_only)
+  [ -n "$mt" ] || continue
+  for k in train_end_to_end train_end_to_end_cached; do
+    c=$(median "$b" $k)
+    printf '%-10s %-26s %10s %13.2fx\n' "$b" $k "$c" "$(echo "$c $mt" | awk '{ print $1 / $2 }')"
+  done
+  for k in embed_end_to_end embed_end_to_end_cached; do
+    c=$(median "$b" $k)
+    printf '%-10s %-26s %10s %13.2fx\n' "$b" $k "$c" "$(echo "$c $me" | awk '{ print $1 / $2 }')"
+  done
+  for k in loader_only loader_only_cached cache_build; do
+    printf '%-10s %-26s %10s\n' "$b" $k "$(median "$b" $k)"
+  done
+done

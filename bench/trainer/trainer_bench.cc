@@ -25,6 +25,7 @@
 #include "core/files.h"
 #include "trainer/backend.h"
 #include "trainer/runtime.h"
+#include "trainer/tile_cache.h"
 #include "trainer/tile_loader.h"
 #include "trainer/tinydnn/seed_net.h"
 
@@ -165,6 +166,31 @@ int main(int argc, char** argv) {
     fmt::print("loader_only {:.1f}\n", got / Since(t));
   }
 
+  // The decoded-tile cache (trainer/tile_cache.h): built once per dataset
+  // version, then reused; the "_cached" figures read it instead of PNGs.
+  std::unique_ptr<TileCache> cache;
+  {
+    const fs::path cpath = fs::path(dir) / "bench.tilecache";
+    fs::remove(cpath);
+    auto t = Clock::now();
+    auto c = TileCache::Open(cpath, items, 256, 256, {}, nullptr);
+    if (!c.ok()) {
+      fmt::print(stderr, "{}\n", c.status().ToString());
+      return 1;
+    }
+    fmt::print("cache_build {:.1f}\n", items.size() / Since(t));
+    cache = std::move(*c);
+  }
+  LoaderOptions lc = lo;
+  lc.cache = cache.get();
+  {  // the loader alone, reading the cache
+    auto t = Clock::now();
+    TileLoader loader(items, lc);
+    int64_t got = 0;
+    while (auto b = loader.Next()) got += b->n;
+    fmt::print("loader_only_cached {:.1f}\n", got / Since(t));
+  }
+
   NetSpec spec;
   spec.backend = backend;
   spec.network = "seed";
@@ -214,6 +240,16 @@ int main(int argc, char** argv) {
     }
     fmt::print("train_end_to_end {:.1f}\n", got / Since(t));
   }
+  {  // train, end to end, the loader reading the tile cache
+    auto t = Clock::now();
+    TileLoader loader(items, lc);
+    int64_t got = 0;
+    while (auto b = loader.Next()) {
+      step(b->pixels.data(), b->labels.data(), b->n);
+      got += b->n;
+    }
+    fmt::print("train_end_to_end_cached {:.1f}\n", got / Since(t));
+  }
   const int steps = std::max(1, n / batch);
   if (model_only) {  // train, model only: one batch in memory, n tiles' worth
     auto t = Clock::now();
@@ -235,6 +271,17 @@ int main(int argc, char** argv) {
     fmt::print("embed_end_to_end {:.1f}\n", got / Since(t));
   }
   if (model_only) {
+    auto t = Clock::now();
+    lc.shuffle = false;
+    TileLoader loader(items, lc);
+    int64_t got = 0;
+    while (auto b = loader.Next()) {
+      embed(b->pixels.data(), b->n);
+      got += b->n;
+    }
+    fmt::print("embed_end_to_end_cached {:.1f}\n", got / Since(t));
+  }
+  {
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) embed(first.pixels.data(), first.n);
     fmt::print("embed_model_only {:.1f}\n", steps * first.n / Since(t));

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "config/train_settings.h"
@@ -225,6 +227,103 @@ TEST_F(TrainTest, ARunOfTheOtherBackendIsRefusedClearly) {
   auto bad = Train(*db_, s, {}, {}, nullptr);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().ToString().find("unknown backend"), std::string::npos);
+}
+
+// Determinism: the same settings, seed and threads give the same bits,
+// with every random part the backend has switched on (augmentation,
+// mixup, dropout, shuffles) and the tile cache in use.
+TEST_P(TrainBackendTest, TrainingTwiceGivesBitIdenticalMetricsAndEmbeddings) {
+  SyntheticOptions so;
+  so.tracks_per_genre = 5;
+  auto ds = MakeSyntheticDataset(*db_, dir_.path(), so);
+  config::TrainSettings s = TestSettings(dir_.path() / "runs");
+  s.backend = GetParam();
+  s.epochs = 2;
+  s.patience = 0;
+  s.schedule = "onecycle";
+  s.shift_columns = 40;
+  s.time_masks = 1;
+  s.mask_columns = 20;
+  s.freq_masks = 1;
+  s.mask_rows = 20;
+  s.aggregate = "l2_mean";
+  if (GetParam() == kLibtorch) {
+    s.optimizer = "adamw";
+    s.weight_decay = 0.01;
+    s.label_smoothing = 0.1;
+    s.mixup_alpha = 0.3;
+    s.normalize = "per_frequency";
+  }
+  ASSERT_TRUE(s.deterministic && s.tile_cache);
+  db::ModelRunsTable runs(*db_);
+  db::EmbeddingsTable table(*db_);
+  struct Outcome {
+    std::vector<db::EpochRecord> epochs;
+    std::vector<db::EmbeddingRecord> vecs;
+    std::string result;
+  };
+  auto once = [&](int64_t seed) {
+    config::TrainSettings t = s;
+    t.seed = seed;
+    Outcome o;
+    auto r = Train(*db_, t, {}, {}, nullptr);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return o;
+    o.epochs = *runs.Epochs(r->run_id);
+    auto e = EvaluateRun(*db_, r->run_id, {}, {}, nullptr);
+    EXPECT_TRUE(e.ok());
+    if (e.ok()) o.result = e->ResultLine();
+    EXPECT_TRUE(EmbedRun(*db_, r->run_id, {}, {}, nullptr).ok());
+    o.vecs = *table.ListForRun(r->run_id);
+    return o;
+  };
+  Outcome a = once(1), b = once(1), c = once(2);
+  ASSERT_EQ(a.epochs.size(), 2u);
+  ASSERT_EQ(a.epochs.size(), b.epochs.size());
+  for (size_t i = 0; i < a.epochs.size(); ++i) {
+    // Exact: not EXPECT_DOUBLE_EQ.
+    EXPECT_EQ(a.epochs[i].train_loss, b.epochs[i].train_loss) << i;
+    EXPECT_EQ(a.epochs[i].train_acc, b.epochs[i].train_acc) << i;
+    EXPECT_EQ(a.epochs[i].val_loss, b.epochs[i].val_loss) << i;
+    EXPECT_EQ(a.epochs[i].val_acc, b.epochs[i].val_acc) << i;
+  }
+  EXPECT_EQ(a.result, b.result);
+  ASSERT_EQ(a.vecs.size(), 45u);
+  ASSERT_EQ(a.vecs.size(), b.vecs.size());
+  for (size_t i = 0; i < a.vecs.size(); ++i) {
+    ASSERT_EQ(a.vecs[i].track_id, b.vecs[i].track_id);
+    ASSERT_EQ(0, std::memcmp(a.vecs[i].vec.data(), b.vecs[i].vec.data(),
+                             a.vecs[i].vec.size() * sizeof(float)))
+        << "track " << a.vecs[i].track_id;
+  }
+  // The comparison can fail: another seed gives other numbers.
+  ASSERT_FALSE(c.epochs.empty());
+  EXPECT_NE(a.epochs[0].train_loss, c.epochs[0].train_loss);
+}
+
+// What tiny-dnn cannot do is refused by name before any epoch, never
+// silently ignored.
+TEST_F(TrainTest, TinyDnnRefusesTheOptionsItLacks) {
+  auto ds = MakeSyntheticDataset(*db_, dir_.path(), {});
+  for (auto [key, set] : std::vector<
+           std::pair<std::string, std::function<void(config::TrainSettings&)>>>{
+           {"adamw", [](config::TrainSettings& t) { t.optimizer = "adamw"; }},
+           {"label_smoothing",
+            [](config::TrainSettings& t) { t.label_smoothing = 0.1; }},
+           {"mixup_alpha",
+            [](config::TrainSettings& t) { t.mixup_alpha = 0.2; }},
+           {"per_frequency",
+            [](config::TrainSettings& t) { t.normalize = "per_frequency"; }},
+       }) {
+    config::TrainSettings t = TestSettings(dir_.path() / "runs");
+    t.backend = kTinyDnn;
+    set(t);
+    auto r = Train(*db_, t, {}, {}, nullptr);
+    ASSERT_FALSE(r.ok()) << key;
+    EXPECT_NE(r.status().message().find(key), std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("tiny-dnn"), std::string::npos);
+  }
 }
 
 TEST_F(TrainTest, PoisonedLearningRateStopsWithAClearMessage) {

@@ -118,7 +118,22 @@ class TinyDnnNet : public Net {
 
   const NetSpec& spec() const override { return spec_; }
 
+  Status SetLearningRate(double lr) override {
+    rms_.alpha = static_cast<float>(lr);
+    adam_.alpha = static_cast<float>(lr);
+    return Status::Ok();
+  }
+
+  Status SetInputNorm(const std::vector<float>&,
+                      const std::vector<float>&) override {
+    return Status::InvalidArgument(
+        "the tiny-dnn backend has no input normalisation");
+  }
+
   Result<StepStats> TrainStep(const BatchView& b) override {
+    if (b.mix_partner != nullptr) {
+      return Status::InvalidArgument("the tiny-dnn backend cannot mix batches");
+    }
     try {
       std::vector<tensor_t> in = Images(b), target(b.n);
       for (int i = 0; i < b.n; ++i) {

@@ -40,7 +40,7 @@ class SeedNet : public NetImpl {
 
   std::pair<torch::Tensor, torch::Tensor> Forward(
       const torch::Tensor& input) override {
-    torch::Tensor x = input;
+    torch::Tensor x = Prepare(input);
     for (auto& conv : convs_) {
       // ELU is monotonic, so max-pool then ELU equals ELU then max-pool
       // exactly; this order applies ELU (and its gradient) to 4x fewer
@@ -120,7 +120,8 @@ class BnNet : public NetImpl {
 
   std::pair<torch::Tensor, torch::Tensor> Forward(
       const torch::Tensor& input) override {
-    torch::Tensor x = input.contiguous(torch::MemoryFormat::ChannelsLast);
+    torch::Tensor x =
+        Prepare(input).contiguous(torch::MemoryFormat::ChannelsLast);
     for (size_t i = 0; i < convs_.size(); ++i) {
       x = torch::relu(bns_[i]->forward(convs_[i]->forward(x)));
       if (i + 1 < convs_.size()) x = torch::max_pool2d(x, 2);
@@ -180,8 +181,10 @@ int RecalibrateBatchNorm(
   return static_cast<int>(bns.size());
 }
 
-Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
-                                         int height, int width) {
+// The network without input normalisation.
+static Result<std::shared_ptr<NetImpl>> MakeBareNet(const std::string& name,
+                                                    int classes, int height,
+                                                    int width) {
   if (classes < 2) return Status::InvalidArgument("need at least 2 classes");
   if (name == "seed") {
     int h = height, w = width;
@@ -210,6 +213,33 @@ Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
   }
   return Status::InvalidArgument("unknown network \"" + name +
                                  "\" (expected seed or bn)");
+}
+
+Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
+                                         int height, int width,
+                                         bool per_frequency_norm) {
+  CRATEDIG_ASSIGN_OR_RETURN(auto net,
+                            MakeBareNet(name, classes, height, width));
+  if (per_frequency_norm) net->EnableInputNorm(height);
+  return net;
+}
+
+void NetImpl::EnableInputNorm(int height) {
+  in_mean_ = register_buffer("in_mean", torch::zeros({1, 1, height, 1}));
+  in_scale_ = register_buffer("in_scale", torch::ones({1, 1, height, 1}));
+}
+
+void NetImpl::SetInputNorm(const std::vector<float>& mean,
+                           const std::vector<float>& scale) {
+  torch::NoGradGuard no_grad;
+  const int64_t h = in_mean_.size(2);
+  in_mean_.copy_(torch::tensor(mean).reshape({1, 1, h, 1}));
+  in_scale_.copy_(torch::tensor(scale).reshape({1, 1, h, 1}));
+}
+
+torch::Tensor NetImpl::Prepare(const torch::Tensor& x) const {
+  if (!in_mean_.defined()) return x;
+  return (x - in_mean_) * in_scale_;
 }
 
 }  // namespace cratedig::trainer

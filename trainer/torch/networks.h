@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/status.h"
 #include "trainer/backend.h"
@@ -26,13 +27,30 @@ class NetImpl : public torch::nn::Module {
   // embedding: the dense-128 output before its activation (n x 128).
   virtual std::pair<torch::Tensor, torch::Tensor> Forward(
       const torch::Tensor& x) = 0;
+
+  // Per-frequency input normalisation (TrainSettings::normalize): buffers
+  // "in_mean" and "in_scale" (1 x 1 x height x 1, saved in checkpoints),
+  // identity until SetInputNorm. MakeNet calls it when asked.
+  void EnableInputNorm(int height);
+  // REQUIRES: EnableInputNorm; `height` values each.
+  void SetInputNorm(const std::vector<float>& mean,
+                    const std::vector<float>& scale);
+
+ protected:
+  // x, normalised when enabled. Every network's Forward starts with it.
+  torch::Tensor Prepare(const torch::Tensor& x) const;
+
+ private:
+  torch::Tensor in_mean_, in_scale_;
 };
 
 // "seed" or "bn" for `classes` outputs on height x width tiles. Weights are
 // drawn from torch's default generator (seed it first). InvalidArgument when
 // the tile is too small for the network.
+// With per_frequency_norm, the net has its input normalisation buffers.
 Result<std::shared_ptr<NetImpl>> MakeNet(const std::string& name, int classes,
-                                         int height, int width);
+                                         int height, int width,
+                                         bool per_frequency_norm = false);
 
 // Stores 4-d weights channels-last (NHWC), the layout oneDNN's
 // convolutions and ATen's vectorised max-pool are fastest in on CPU; the

@@ -1,6 +1,8 @@
 #include "trainer/torch/torch_net.h"
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <omp.h>
 
 #include <filesystem>
 #include <mutex>
@@ -34,7 +36,7 @@ class TorchNet : public Net {
                                          torch::kInt64);
       opt_->zero_grad();
       auto [logits, emb] = net_->Forward(x);
-      torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      torch::Tensor loss = Loss(logits, y, b);
       StepStats st;
       const double lv = loss.item<double>();
       st.loss_sum = lv * b.n;
@@ -69,6 +71,29 @@ class TorchNet : public Net {
     } catch (const std::exception& e) {
       return Status::Internal("libtorch inference failed: " + What(e));
     }
+    return Status::Ok();
+  }
+
+  Status SetLearningRate(double lr) override {
+    try {
+      if (!opt_) opt_ = MakeOptimizer();
+      for (auto& g : opt_->param_groups()) g.options().set_lr(lr);
+    } catch (const std::exception& e) {
+      return Status::Internal("cannot set the learning rate: " + What(e));
+    }
+    return Status::Ok();
+  }
+
+  Status SetInputNorm(const std::vector<float>& mean,
+                      const std::vector<float>& scale) override {
+    if (!spec_.per_frequency_norm ||
+        mean.size() != static_cast<size_t>(spec_.height) ||
+        scale.size() != mean.size()) {
+      return Status::InvalidArgument(
+          "input normalisation needs per_frequency_norm and one value per "
+          "row");
+    }
+    net_->SetInputNorm(mean, scale);
     return Status::Ok();
   }
 
@@ -162,7 +187,29 @@ class TorchNet : public Net {
                             torch::kFloat32);
   }
 
+  // Cross-entropy (with label smoothing); with mixup, lambda x the loss
+  // against the labels + (1 - lambda) x the loss against the partners'.
+  torch::Tensor Loss(const torch::Tensor& logits, const torch::Tensor& y,
+                     const BatchView& b) const {
+    namespace F = torch::nn::functional;
+    const auto o =
+        F::CrossEntropyFuncOptions().label_smoothing(spec_.label_smoothing);
+    torch::Tensor loss = F::cross_entropy(logits, y, o);
+    if (b.mix_partner == nullptr) return loss;
+    torch::Tensor partner = torch::from_blob(
+        const_cast<int64_t*>(b.mix_partner), {b.n}, torch::kInt64);
+    return b.mix_lambda * loss +
+           (1 - b.mix_lambda) *
+               F::cross_entropy(logits, y.index_select(0, partner), o);
+  }
+
   std::unique_ptr<torch::optim::Optimizer> MakeOptimizer() {
+    if (spec_.optimizer == "adamw") {
+      return std::make_unique<torch::optim::AdamW>(
+          net_->parameters(), torch::optim::AdamWOptions(spec_.learning_rate)
+                                  .eps(1e-7)
+                                  .weight_decay(spec_.weight_decay));
+    }
     if (spec_.optimizer == "adam") {
       return std::make_unique<torch::optim::Adam>(
           net_->parameters(),
@@ -185,7 +232,8 @@ Result<std::unique_ptr<Net>> CreateTorchNet(const NetSpec& spec) {
   try {
     torch::manual_seed(static_cast<uint64_t>(spec.seed));
     CRATEDIG_ASSIGN_OR_RETURN(
-        auto net, MakeNet(spec.network, spec.classes, spec.height, spec.width));
+        auto net, MakeNet(spec.network, spec.classes, spec.height, spec.width,
+                          spec.per_frequency_norm));
     return std::unique_ptr<Net>(new TorchNet(spec, std::move(net)));
   } catch (const std::exception& e) {
     return Status::Internal("cannot create the libtorch network: " + What(e));
@@ -193,5 +241,10 @@ Result<std::unique_ptr<Net>> CreateTorchNet(const NetSpec& spec) {
 }
 
 void SetTorchThreads(int threads) { at::set_num_threads(threads); }
+
+void SetTorchDeterministic(bool on) {
+  omp_set_dynamic(on ? 0 : 1);
+  at::globalContext().setDeterministicAlgorithms(on, /*warn_only=*/false);
+}
 
 }  // namespace cratedig::trainer

@@ -14,4 +14,7 @@ Result<std::unique_ptr<Net>> CreateTorchNet(const NetSpec& spec);
 // libtorch's intra-op threads (Debian's build otherwise uses 1).
 void SetTorchThreads(int threads);
 
+// See SetBackendDeterministic.
+void SetTorchDeterministic(bool on);
+
 }  // namespace cratedig::trainer
