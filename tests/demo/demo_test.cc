@@ -43,8 +43,8 @@ TEST_P(DemoTest, SmallSampleStoreLearnsGenresFarAboveChance) {
 
   // The shipped settings, with a schedule for 12 tracks per genre: 30%
   // holdout (3-4 tracks per genre, so the accuracy means something), and
-  // smaller batches with Adam, so 15 short epochs make enough steps (at
-  // batch 128 an epoch here is 2 steps).
+  // smaller batches, so 15 short epochs make enough steps (at batch 128 an
+  // epoch here is 2 steps).
   auto ds = config::LoadConfig<config::DatasetSettings>(
       src + "/configs/dataset.toml");
   ASSERT_TRUE(ds.ok()) << ds.status().ToString();
@@ -54,7 +54,6 @@ TEST_P(DemoTest, SmallSampleStoreLearnsGenresFarAboveChance) {
   auto ts =
       config::LoadConfig<config::TrainSettings>(src + "/configs/train.toml");
   ASSERT_TRUE(ts.ok()) << ts.status().ToString();
-  ts->optimizer = "adam";
   ts->batch_size = 32;
   ts->patience = 0;
   WriteFile(dir / "dataset.toml", ds->ToToml());

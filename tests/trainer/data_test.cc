@@ -36,7 +36,7 @@ struct Fixture {
     so.tracks_per_genre = 5;
     so.corrupt_one = corrupt;
     ds = MakeSyntheticDataset(*db, dir.path(), so);
-    auto d = ResolveDataset(*db, ds.hash);
+    auto d = db::DatasetsTable(*db).Resolve(ds.hash);
     items = *LoadTiles(*db, *d, "", false, nullptr);
   }
   fs::path cache_path() const {
