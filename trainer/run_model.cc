@@ -16,10 +16,10 @@ Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id) {
   CRATEDIG_ASSIGN_OR_RETURN(o.geometry, DatasetGeometry(o.dataset));
   // A run stored before backends were a setting is a libtorch run.
   if (o.settings.backend == "auto") o.settings.backend = kLibtorch;
-  auto made = Model::Create(o.settings.backend, o.settings.network,
-                            o.geometry.classes(), o.geometry.height,
-                            o.geometry.width, o.settings.seed,
-                            o.settings.normalize == "per_frequency");
+  auto made =
+      Model::Create(o.settings.backend, o.settings.network,
+                    o.geometry.classes(), o.geometry.height, o.geometry.width,
+                    o.settings.seed, o.settings.normalize == "per_frequency");
   if (!made.ok()) {
     return Status(made.status().code(), "model run " + std::to_string(run_id) +
                                             " (" + o.settings.backend +
