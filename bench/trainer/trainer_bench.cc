@@ -87,6 +87,14 @@ class StockTinyDnn : public Net {
     opt_.mu = 0.9f;
   }
   const NetSpec& spec() const override { return spec_; }
+  Status SetLearningRate(double lr) override {
+    opt_.alpha = static_cast<float>(lr);
+    return Status::Ok();
+  }
+  Status SetInputNorm(const std::vector<float>&,
+                      const std::vector<float>&) override {
+    return Status::InvalidArgument("not in the stock tiny-dnn peer");
+  }
   Result<StepStats> TrainStep(const BatchView& b) override {
     std::vector<tiny_dnn::tensor_t> in = Images(b), t(b.n);
     for (int i = 0; i < b.n; ++i) {
