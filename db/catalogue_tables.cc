@@ -198,16 +198,9 @@ Result<int64_t> TracksTable::Count() {
 }
 
 Result<std::map<std::string, int64_t>> TracksTable::CountByParentGenre() {
-  CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("SELECT coalesce(parent_genre,''), COUNT(*) "
-                               "FROM tracks GROUP BY 1"));
-  std::map<std::string, int64_t> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out[s.Text(0)] = s.Int(1);
-  }
-  return out;
+  return db_.CountGroups(
+      "SELECT coalesce(parent_genre,''), COUNT(*) "
+      "FROM tracks GROUP BY 1");
 }
 
 Result<std::vector<int64_t>> ReleasesTable::MergeMany(

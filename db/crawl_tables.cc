@@ -192,30 +192,14 @@ Result<int64_t> FrontierTable::RequeueFailed(
 }
 
 Result<std::map<std::string, int64_t>> FrontierTable::CountFailuresByReason() {
-  CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT COALESCE(failure, ''), COUNT(*) FROM frontier "
-                  "WHERE status IN ('failed','forbidden') GROUP BY 1"));
-  std::map<std::string, int64_t> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out[s.Text(0)] = s.Int(1);
-  }
-  return out;
+  return db_.CountGroups(
+      "SELECT COALESCE(failure, ''), COUNT(*) FROM frontier "
+      "WHERE status IN ('failed','forbidden') GROUP BY 1");
 }
 
 Result<std::map<std::string, int64_t>> FrontierTable::CountByStatus() {
-  CRATEDIG_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT status, COUNT(*) FROM frontier GROUP BY status"));
-  std::map<std::string, int64_t> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out[s.Text(0)] = s.Int(1);
-  }
-  return out;
+  return db_.CountGroups(
+      "SELECT status, COUNT(*) FROM frontier GROUP BY status");
 }
 
 Result<std::map<std::tuple<std::string, std::string, std::string>, int64_t>>

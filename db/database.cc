@@ -231,6 +231,18 @@ Result<std::unique_ptr<Database>> Database::OpenReadOnly(
 
 Database::~Database() { sqlite3_close_v2(db_); }
 
+Result<std::map<std::string, int64_t>> Database::CountGroups(
+    std::string_view sql) {
+  CRATEDIG_ASSIGN_OR_RETURN(Statement s, Prepare(sql));
+  std::map<std::string, int64_t> out;
+  for (;;) {
+    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out[s.Text(0)] = s.Int(1);
+  }
+  return out;
+}
+
 Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()),

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -114,6 +115,10 @@ class Database {
   ~Database();
 
   Result<Statement> Prepare(std::string_view sql);
+  // Runs a parameterless "SELECT key, COUNT(*) ... GROUP BY 1" and returns
+  // key -> count (a NULL key reads as ""). Internal to db/: the tables'
+  // per-genre, per-status and per-reason counts.
+  Result<std::map<std::string, int64_t>> CountGroups(std::string_view sql);
   // Runs SQL without parameters (schema, pragmas). Internal to db/.
   Status Exec(std::string_view sql);
 
