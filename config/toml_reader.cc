@@ -1,6 +1,7 @@
 #include "config/toml_reader.h"
 
 #include <sstream>
+#include <utility>
 
 #include "config/config_path.h"
 
@@ -180,8 +181,10 @@ void TomlReader::CollectUnknown(const toml::table& t,
   for (const auto& [k, v] : t) {
     std::string key(k.str());
     if (!seen_.count(key)) {
-      errors_.push_back(SourceOf(prefix + key) + ": unknown key '" + prefix +
-                        key + "'");
+      const std::string full = prefix + key;
+      std::string msg = SourceOf(full);
+      msg.append(": unknown key '").append(full).append("'");
+      errors_.push_back(std::move(msg));
     }
   }
 }

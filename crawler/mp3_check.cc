@@ -36,10 +36,12 @@ size_t FrameLength(const unsigned char* p) {
   int rate = kRates[rate_idx];
   if (version == 2) rate /= 2;
   if (version == 0) rate /= 4;
-  if (layer_row == 0)
-    return static_cast<size_t>((12 * kbps * 1000 / rate + padding) * 4);
   int coeff = (layer_row == 2 && version != 3) ? 72 : 144;
-  return static_cast<size_t>(coeff * kbps * 1000 / rate + padding);
+  // At most 144 * 448 * 1000 / 8000 + 1 = 8,065 bytes: int arithmetic
+  // cannot overflow, so the result is widened only once it is known.
+  const int bytes = layer_row == 0 ? (12 * kbps * 1000 / rate + padding) * 4
+                                   : coeff * kbps * 1000 / rate + padding;
+  return static_cast<size_t>(bytes);
 }
 
 }  // namespace

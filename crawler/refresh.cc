@@ -25,8 +25,7 @@ class Refresher {
             const ListingSet& listings, const PageParser& parser,
             PageWriter& writer, PoliteClient& client,
             const ProgressFn& progress, CrawlStats& st)
-      : db_(db),
-        frontier_(db),
+      : frontier_(db),
         validators_(db),
         refreshes_(db),
         profile_(profile),
@@ -131,7 +130,6 @@ class Refresher {
     return refreshes_.Put(rec);
   }
 
-  db::Database& db_;
   db::FrontierTable frontier_;
   db::ValidatorsTable validators_;
   db::ListingRefreshTable refreshes_;

@@ -1,6 +1,9 @@
 #include "db/catalogue_tables.h"
 
 #include <algorithm>
+#include <span>
+#include <string>
+#include <string_view>
 
 namespace cratedig::db {
 
@@ -29,6 +32,21 @@ ReleaseRecord ReadRelease(const Statement& s) {
   r.parent_genre = s.OptText(9);
   r.missing_fields = s.Text(10);
   return r;
+}
+
+// Appends ", f=coalesce(a, b)" for each field f of an upsert's SET list:
+// coalesce takes its first non-NULL argument, so prefer_new lets the
+// incoming row (excluded.f) win where it has a value and keeps the stored
+// one otherwise; without it, stored values win and only NULLs are filled.
+void AppendCoalesceSets(std::span<const std::string_view> fields,
+                        bool prefer_new, std::string& sets) {
+  for (std::string_view f : fields) {
+    const std::string incoming = std::string("excluded.").append(f);
+    const std::string_view first = prefer_new ? std::string_view(incoming) : f;
+    const std::string_view second = prefer_new ? f : std::string_view(incoming);
+    sets.append(", ").append(f).append("=coalesce(").append(first);
+    sets.append(", ").append(second).append(")");
+  }
 }
 
 TrackRecord ReadTrack(const Statement& s) {
@@ -205,16 +223,11 @@ Result<std::map<std::string, int64_t>> TracksTable::CountByParentGenre() {
 
 Result<std::vector<int64_t>> ReleasesTable::MergeMany(
     const std::vector<ReleaseRecord>& rs, bool prefer_new) {
-  // coalesce(a, b): the first non-NULL. prefer_new puts excluded first.
-  const std::string fields[] = {
+  static constexpr std::string_view kFields[] = {
       "artist",       "title",       "label",       "catalogue_number",
       "release_date", "store_genre", "parent_genre"};
   std::string sets = "url=excluded.url";
-  for (const std::string& f : fields) {
-    sets += ", " + f + "=" +
-            (prefer_new ? "coalesce(excluded." + f + ", " + f + ")"
-                        : "coalesce(" + f + ", excluded." + f + ")");
-  }
+  AppendCoalesceSets(kFields, prefer_new, sets);
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement up,
       db_.Prepare("INSERT INTO releases(store_id, url, artist, title, label, "
@@ -265,15 +278,11 @@ Result<std::vector<ReleaseRecord>> ReleasesTable::ListAll() {
 
 Status TracksTable::MergeMany(const std::vector<TrackRecord>& ts,
                               bool prefer_new) {
-  const std::string fields[] = {"artist", "title", "bpm", "duration_s",
-                                "preview_url"};
+  static constexpr std::string_view kFields[] = {"artist", "title", "bpm",
+                                                 "duration_s", "preview_url"};
   std::string sets =
       "release_id=excluded.release_id, position=excluded.position";
-  for (const std::string& f : fields) {
-    sets += ", " + f + "=" +
-            (prefer_new ? "coalesce(excluded." + f + ", " + f + ")"
-                        : "coalesce(" + f + ", excluded." + f + ")");
-  }
+  AppendCoalesceSets(kFields, prefer_new, sets);
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement up,
       db_.Prepare("INSERT INTO tracks(release_id, store_id, position, artist, "

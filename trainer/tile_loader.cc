@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include "core/gray_png.h"
 #include "trainer/tile_cache.h"
@@ -26,7 +27,7 @@ std::vector<size_t> TileLoader::Order(size_t n, bool shuffle, uint64_t seed) {
 
 TileLoader::TileLoader(const std::vector<TileItem>& items,
                        LoaderOptions options)
-    : items_(items), opt_(options) {
+    : items_(items), opt_(std::move(options)) {
   thread_ = std::thread([this] { Run(); });
 }
 
