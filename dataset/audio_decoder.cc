@@ -148,15 +148,9 @@ class Converter {
   int in_rate_ = 0;
 };
 
-}  // namespace
-
-Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
-                                       const DecodeOptions& options) {
-  InstallAvLogOnce();
-  t_last_av_error.clear();
-  if (sample_rate <= 0) {
-    return Status::InvalidArgument("sample rate must be > 0");
-  }
+// A file that is not there, not a regular file or empty never reaches
+// FFmpeg.
+Status CheckInputFile(const std::string& path) {
   std::error_code ec;
   const auto kind = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(kind)) {
@@ -172,87 +166,99 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
   if (std::filesystem::file_size(path, ec) == 0) {
     return Status::Corrupt(path + ": empty file (0 bytes)");
   }
+  return Status::Ok();
+}
 
+// An opened file and the decoder of its best audio stream.
+struct Input {
+  std::unique_ptr<AVFormatContext, FormatCloser> fmt;
+  std::unique_ptr<AVCodecContext, CodecFreer> dec;
+  int stream = -1;
+  double duration = 0;  // seconds, as the container says; 0 if unknown
+};
+
+Result<Input> OpenInput(const std::string& path) {
+  Input in;
   AVFormatContext* raw_fmt = nullptr;
   int err = avformat_open_input(&raw_fmt, path.c_str(), nullptr, nullptr);
   if (err < 0) return Corrupt(path, "not a readable media file", err);
-  std::unique_ptr<AVFormatContext, FormatCloser> fmt(raw_fmt);
-  err = avformat_find_stream_info(fmt.get(), nullptr);
+  in.fmt.reset(raw_fmt);
+  err = avformat_find_stream_info(in.fmt.get(), nullptr);
   if (err < 0) return Corrupt(path, "cannot read stream info", err);
 
   const AVCodec* codec = nullptr;
-  int stream =
-      av_find_best_stream(fmt.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
-  if (stream < 0 || codec == nullptr) {
-    return Corrupt(path, "no audio stream", stream < 0 ? stream : 0);
+  in.stream =
+      av_find_best_stream(in.fmt.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &codec, 0);
+  if (in.stream < 0 || codec == nullptr) {
+    return Corrupt(path, "no audio stream", in.stream < 0 ? in.stream : 0);
   }
   // Only the audio stream's packets are wanted; the demuxer may skip others.
-  for (unsigned i = 0; i < fmt->nb_streams; ++i) {
-    if (static_cast<int>(i) != stream) {
-      fmt->streams[i]->discard = AVDISCARD_ALL;
+  for (unsigned i = 0; i < in.fmt->nb_streams; ++i) {
+    if (static_cast<int>(i) != in.stream) {
+      in.fmt->streams[i]->discard = AVDISCARD_ALL;
     }
   }
-  std::unique_ptr<AVCodecContext, CodecFreer> dec(
-      avcodec_alloc_context3(codec));
-  if (!dec) return Status::Internal("out of memory allocating a decoder");
-  err =
-      avcodec_parameters_to_context(dec.get(), fmt->streams[stream]->codecpar);
+  in.dec.reset(avcodec_alloc_context3(codec));
+  if (!in.dec) return Status::Internal("out of memory allocating a decoder");
+  err = avcodec_parameters_to_context(in.dec.get(),
+                                      in.fmt->streams[in.stream]->codecpar);
   if (err < 0) return Corrupt(path, "bad codec parameters", err);
-  dec->thread_count = 1;  // parallelism is over files, not inside one
-  err = avcodec_open2(dec.get(), codec, nullptr);
+  in.dec->thread_count = 1;  // parallelism is over files, not inside one
+  err = avcodec_open2(in.dec.get(), codec, nullptr);
   if (err < 0) return Corrupt(path, "cannot open the audio decoder", err);
+  in.duration = in.fmt->duration > 0
+                    ? static_cast<double>(in.fmt->duration) / AV_TIME_BASE
+                    : 0.0;
+  return in;
+}
 
-  const double max_s = options.max_seconds > 0 ? options.max_seconds : 1e12;
-  const size_t max_samples =
-      static_cast<size_t>(std::min(max_s * sample_rate, 4.0e9));
-  Converter conv(sample_rate, max_samples);
-  // A preview is ~2 min; reserving avoids most regrowth.
-  double dur = fmt->duration > 0
-                   ? static_cast<double>(fmt->duration) / AV_TIME_BASE
-                   : 0.0;
-  if (dur > 0 && dur < max_s) {
-    conv.out.reserve(static_cast<size_t>((dur + 1) * sample_rate));
-  }
-
-  std::unique_ptr<AVPacket, PacketFreer> pkt(av_packet_alloc());
-  std::unique_ptr<AVFrame, FrameFreer> frame(av_frame_alloc());
-  if (!pkt || !frame) return Status::Internal("out of memory");
-
+// What the decode loop met on its way.
+struct DecodeCounts {
   int decode_errors = 0;
   int last_decode_error = 0;
   int64_t frames_ok = 0;
+  bool read_error = false;
+  int last_read_error = 0;
+};
+
+// Reads packets of in.stream until the end, a read error or conv is full,
+// decoding them into conv. Damaged packets and frames are skipped and
+// counted, as the ffmpeg CLI does; only the resampler's errors return.
+Status DecodeInto(Input& in, const std::string& path, Converter& conv,
+                  DecodeCounts& c) {
+  std::unique_ptr<AVPacket, PacketFreer> pkt(av_packet_alloc());
+  std::unique_ptr<AVFrame, FrameFreer> frame(av_frame_alloc());
+  if (!pkt || !frame) return Status::Internal("out of memory");
+  AVCodecContext* dec = in.dec.get();
   auto drain = [&]() -> Status {
     for (;;) {
-      int r = avcodec_receive_frame(dec.get(), frame.get());
+      int r = avcodec_receive_frame(dec, frame.get());
       if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return Status::Ok();
       if (r < 0) {
         // A damaged frame: skip it, as the ffmpeg CLI does.
-        ++decode_errors;
-        last_decode_error = r;
+        ++c.decode_errors;
+        c.last_decode_error = r;
         return Status::Ok();
       }
-      ++frames_ok;
+      ++c.frames_ok;
       Status st = conv.Push(frame.get(), path);
       av_frame_unref(frame.get());
       CRATEDIG_RETURN_IF_ERROR(st);
     }
   };
-
-  bool read_error = false;
-  int last_read_error = 0;
   while (!conv.full()) {
-    int r = av_read_frame(fmt.get(), pkt.get());
+    int r = av_read_frame(in.fmt.get(), pkt.get());
     if (r == AVERROR_EOF) break;
     if (r < 0) {
-      read_error = true;
-      last_read_error = r;
+      c.read_error = true;
+      c.last_read_error = r;
       break;
     }
-    if (pkt->stream_index == stream) {
-      int s = avcodec_send_packet(dec.get(), pkt.get());
+    if (pkt->stream_index == in.stream) {
+      int s = avcodec_send_packet(dec, pkt.get());
       if (s < 0 && s != AVERROR(EAGAIN)) {
-        ++decode_errors;
-        last_decode_error = s;
+        ++c.decode_errors;
+        c.last_decode_error = s;
       }
       av_packet_unref(pkt.get());
       CRATEDIG_RETURN_IF_ERROR(drain());
@@ -262,22 +268,26 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
   }
   if (!conv.full()) {
     // Flush the decoder's delayed frames.
-    if (avcodec_send_packet(dec.get(), nullptr) >= 0) {
+    if (avcodec_send_packet(dec, nullptr) >= 0) {
       CRATEDIG_RETURN_IF_ERROR(drain());
     }
   }
-  CRATEDIG_RETURN_IF_ERROR(conv.Flush(path));
-  if (conv.out.size() > max_samples) conv.out.resize(max_samples);
+  return conv.Flush(path);
+}
 
+// Whether what came out is the file's audio or the remains of a corrupt
+// file.
+Status JudgeDecode(const std::string& path, int sample_rate, double dur,
+                   const Converter& conv, const DecodeCounts& c) {
   // Garbage with an mp3 name: the demuxer finds a few false frame syncs and
   // most packets fail to decode. That is a corrupt file, not a short one
   // (the few samples that came out would otherwise read as "too short").
-  if (decode_errors > 0 && decode_errors >= frames_ok) {
+  if (c.decode_errors > 0 && c.decode_errors >= c.frames_ok) {
     return Corrupt(path,
-                   "corrupt audio: " + std::to_string(decode_errors) +
-                       " damaged packets, " + std::to_string(frames_ok) +
+                   "corrupt audio: " + std::to_string(c.decode_errors) +
+                       " damaged packets, " + std::to_string(c.frames_ok) +
                        " decodable",
-                   last_decode_error);
+                   c.last_decode_error);
   }
   // A damaged file (garbage past some point) decodes its good start and
   // then nothing: the container still says how long it should be. Far
@@ -289,15 +299,43 @@ Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
         fmt::format("corrupt or truncated audio: only {:.2f} s of its {:.2f} s "
                     "decode",
                     got_s, dur),
-        read_error ? last_read_error : 0);
+        c.read_error ? c.last_read_error : 0);
   }
   if (conv.out.empty()) {
-    if (read_error) return Corrupt(path, "read error", last_read_error);
-    if (decode_errors > 0) {
-      return Corrupt(path, "no audio could be decoded", last_decode_error);
+    if (c.read_error) return Corrupt(path, "read error", c.last_read_error);
+    if (c.decode_errors > 0) {
+      return Corrupt(path, "no audio could be decoded", c.last_decode_error);
     }
     return Corrupt(path, "no audio in the file", 0);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<float>> DecodeAudio(const std::string& path, int sample_rate,
+                                       const DecodeOptions& options) {
+  InstallAvLogOnce();
+  t_last_av_error.clear();
+  if (sample_rate <= 0) {
+    return Status::InvalidArgument("sample rate must be > 0");
+  }
+  CRATEDIG_RETURN_IF_ERROR(CheckInputFile(path));
+  CRATEDIG_ASSIGN_OR_RETURN(Input in, OpenInput(path));
+
+  const double max_s = options.max_seconds > 0 ? options.max_seconds : 1e12;
+  const size_t max_samples =
+      static_cast<size_t>(std::min(max_s * sample_rate, 4.0e9));
+  Converter conv(sample_rate, max_samples);
+  // A preview is ~2 min; reserving avoids most regrowth.
+  const double dur = in.duration;
+  if (dur > 0 && dur < max_s) {
+    conv.out.reserve(static_cast<size_t>((dur + 1) * sample_rate));
+  }
+  DecodeCounts counts;
+  CRATEDIG_RETURN_IF_ERROR(DecodeInto(in, path, conv, counts));
+  if (conv.out.size() > max_samples) conv.out.resize(max_samples);
+  CRATEDIG_RETURN_IF_ERROR(JudgeDecode(path, sample_rate, dur, conv, counts));
   // Some decoders emit NaN/Inf on garbage input; keep the maths finite.
   for (float& x : conv.out) {
     if (!std::isfinite(x)) x = 0.0f;

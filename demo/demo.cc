@@ -88,37 +88,39 @@ std::vector<int64_t> PickExamples(const recommender::Recommender& rec, int n) {
   return out;
 }
 
-}  // namespace
+struct DemoSettings {
+  config::SiteProfile profile;
+  config::DatasetSettings dataset;
+  config::TrainSettings train;
+};
 
-Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
-                           const SayFn& say, const CancelFlag* cancel) {
-  auto t_start = std::chrono::steady_clock::now();
-  fs::path work = fs::absolute(o.workdir);
-  CRATEDIG_RETURN_IF_ERROR(PrepareWorkdir(work));
-  DemoReport report;
-  report.db_path = (work / "cratedig.db").string();
-
-  // Settings first, so a bad config fails before minutes of work.
+// Settings first, so a bad config fails before minutes of work.
+Result<DemoSettings> LoadSettings(const DemoOptions& o, const fs::path& work) {
+  DemoSettings d;
   CRATEDIG_ASSIGN_OR_RETURN(
-      config::SiteProfile profile,
-      config::LoadConfig<config::SiteProfile>(o.site_config));
+      d.profile, config::LoadConfig<config::SiteProfile>(o.site_config));
   CRATEDIG_ASSIGN_OR_RETURN(
-      config::DatasetSettings dataset_settings,
-      config::LoadConfig<config::DatasetSettings>(o.dataset_config));
+      d.dataset, config::LoadConfig<config::DatasetSettings>(o.dataset_config));
   CRATEDIG_ASSIGN_OR_RETURN(
-      config::TrainSettings train_settings,
-      config::LoadConfig<config::TrainSettings>(o.train_config));
-  train_settings.epochs = o.epochs;
-  train_settings.network = o.network;
-  if (!o.backend.empty()) train_settings.backend = o.backend;
-  train_settings.threads = o.threads;
-  train_settings.runs_dir = (work / "runs").string();
-  dataset_settings.threads = o.threads;
+      d.train, config::LoadConfig<config::TrainSettings>(o.train_config));
+  d.train.epochs = o.epochs;
+  d.train.network = o.network;
+  if (!o.backend.empty()) d.train.backend = o.backend;
+  d.train.threads = o.threads;
+  d.train.runs_dir = (work / "runs").string();
+  d.dataset.threads = o.threads;
   // The labels are the profile's: they go into the dataset version and from
   // there set the model's classes and the evaluation's tables.
-  dataset_settings.parent_genres = profile.parent_genres;
-  trainer::TuneRuntime(o.threads);
+  d.dataset.parent_genres = d.profile.parent_genres;
+  return d;
+}
 
+// Stages 1-3: start the store, crawl it, download the previews. Returns the
+// database, opened once the store is up.
+Result<std::unique_ptr<db::Database>> GatherPreviews(
+    const DemoOptions& o, const fs::path& work, const std::string& db_path,
+    config::SiteProfile& profile, const ProgressFn& progress, const SayFn& say,
+    const CancelFlag* cancel) {
   // 1. The store.
   auto t0 = std::chrono::steady_clock::now();
   samplestore::StoreOptions so;
@@ -136,7 +138,7 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
   profile.base_url = store->base_url();
   profile.politeness.delay = o.delay;
 
-  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(report.db_path));
+  CRATEDIG_ASSIGN_OR_RETURN(auto db, db::Database::Open(db_path));
 
   // 2. Crawl the listings and product pages.
   t0 = std::chrono::steady_clock::now();
@@ -164,15 +166,22 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
   say(fmt::format("download  {} previews, {} failed, {:.1f} MB ({:.1f} s)",
                   ds.ok, ds.failed, ds.bytes / 1e6, Since(t0)));
   store->Stop();
+  return db;
+}
 
+// Stages 4-5: spectrogram tiles, then training. Returns the run.
+Result<trainer::TrainReport> TilesAndTrain(
+    const fs::path& work, const std::string& db_path, db::Database& db,
+    const DemoSettings& settings, const ProgressFn& progress, const SayFn& say,
+    const CancelFlag* cancel) {
   // 4. Spectrogram tiles.
-  t0 = std::chrono::steady_clock::now();
+  auto t0 = std::chrono::steady_clock::now();
   dataset::BuildOptions bo;
-  bo.db_path = report.db_path;
+  bo.db_path = db_path;
   bo.out_dir = (work / "tiles").string();
   CRATEDIG_ASSIGN_OR_RETURN(
       dataset::BuildReport br,
-      dataset::BuildDataset(dataset_settings, bo, progress, cancel));
+      dataset::BuildDataset(settings.dataset, bo, progress, cancel));
   say(fmt::format(
       "dataset   {} tracks, {} tiles, {} failed, dataset {} "
       "({:.1f} s)",
@@ -183,22 +192,27 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
   t0 = std::chrono::steady_clock::now();
   trainer::TrainOptions to;
   Result<trainer::TrainReport> tr =
-      trainer::Train(*db, train_settings, to, progress, cancel);
+      trainer::Train(db, settings.train, to, progress, cancel);
   if (!tr.ok())
     return Status(tr.status().code(), Checked(tr.status(), "train"));
-  report.run_id = tr->run_id;
   say(
       fmt::format("train     run {} ({}): {} epochs (best {}, val acc "
                   "{:.3f}), {} train / {} val tiles ({:.1f} s)",
                   tr->run_id, tr->backend, tr->epochs_run, tr->best_epoch,
                   tr->best_val_acc, tr->train_tiles, tr->val_tiles, Since(t0)));
+  return tr;
+}
 
+// Stages 6-8: holdout accuracy, embeddings, recommendation quality.
+Result<double> EvaluateEmbedMeasure(db::Database& db, int64_t run_id,
+                                    const ProgressFn& progress,
+                                    const SayFn& say,
+                                    const CancelFlag* cancel) {
   // 6. Evaluate on the holdout tracks, as the original did.
-  t0 = std::chrono::steady_clock::now();
+  auto t0 = std::chrono::steady_clock::now();
   CRATEDIG_ASSIGN_OR_RETURN(
       trainer::Evaluation ev,
-      trainer::EvaluateRun(*db, tr->run_id, {}, progress, cancel));
-  report.track_accuracy = ev.track_accuracy();
+      trainer::EvaluateRun(db, run_id, {}, progress, cancel));
   say(fmt::format(
       "evaluate  holdout: {:.1f}% of tracks, {:.1f}% of tiles "
       "right ({:.1f} s)\n\n{}\n{}\n{}",
@@ -209,16 +223,16 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
   t0 = std::chrono::steady_clock::now();
   CRATEDIG_ASSIGN_OR_RETURN(
       trainer::EmbedReport er,
-      trainer::EmbedRun(*db, tr->run_id, {}, progress, cancel));
+      trainer::EmbedRun(db, run_id, {}, progress, cancel));
   say(fmt::format("embed     {} tracks from {} tiles ({:.1f} s)", er.tracks,
                   er.tiles, Since(t0)));
 
   // 8. Offline quality of the recommendations against two baselines.
   t0 = std::chrono::steady_clock::now();
-  CRATEDIG_ASSIGN_OR_RETURN(recommender::RecsEvaluation re,
-                            recommender::EvaluateRecommendations(
-                                *db, tr->run_id, {}, progress, cancel));
-  CRATEDIG_RETURN_IF_ERROR(recommender::StoreInRunMetrics(*db, re));
+  CRATEDIG_ASSIGN_OR_RETURN(
+      recommender::RecsEvaluation re,
+      recommender::EvaluateRecommendations(db, run_id, {}, progress, cancel));
+  CRATEDIG_RETURN_IF_ERROR(recommender::StoreInRunMetrics(db, re));
   std::string table = fmt::format("{:<16} {:>7} {:>7} {:>18}\n", "method",
                                   "p@5", "p@10", "p@10 other artist");
   for (const auto& [name, p] : re.methods) {
@@ -229,10 +243,14 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
       "recs      genre precision of the top-k over {} tracks "
       "({:.1f} s); CNN beats both baselines: {}\n\n{}",
       re.tracks, Since(t0), re.cnn_beats_baselines ? "yes" : "NO", table));
+  return ev.track_accuracy();
+}
 
-  // 9. Example recommendations, as the original post showed them.
+// 9. Example recommendations, as the original post showed them.
+Status SayExamples(db::Database& db, int64_t run_id, const DemoOptions& o,
+                   const SayFn& say) {
   CRATEDIG_ASSIGN_OR_RETURN(auto rec,
-                            recommender::Recommender::Open(*db, tr->run_id));
+                            recommender::Recommender::Open(db, run_id));
   recommender::RecommendOptions ro;
   ro.k = o.k;
   for (int64_t id : PickExamples(*rec, o.examples)) {
@@ -247,6 +265,32 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
     }
     say(block);
   }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
+                           const SayFn& say, const CancelFlag* cancel) {
+  auto t_start = std::chrono::steady_clock::now();
+  fs::path work = fs::absolute(o.workdir);
+  CRATEDIG_RETURN_IF_ERROR(PrepareWorkdir(work));
+  DemoReport report;
+  report.db_path = (work / "cratedig.db").string();
+  CRATEDIG_ASSIGN_OR_RETURN(DemoSettings settings, LoadSettings(o, work));
+  trainer::TuneRuntime(o.threads);
+
+  CRATEDIG_ASSIGN_OR_RETURN(
+      auto db, GatherPreviews(o, work, report.db_path, settings.profile,
+                              progress, say, cancel));
+  CRATEDIG_ASSIGN_OR_RETURN(trainer::TrainReport tr,
+                            TilesAndTrain(work, report.db_path, *db, settings,
+                                          progress, say, cancel));
+  report.run_id = tr.run_id;
+  CRATEDIG_ASSIGN_OR_RETURN(
+      report.track_accuracy,
+      EvaluateEmbedMeasure(*db, tr.run_id, progress, say, cancel));
+  CRATEDIG_RETURN_IF_ERROR(SayExamples(*db, tr.run_id, o, say));
   report.seconds = Since(t_start);
   return report;
 }

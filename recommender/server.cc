@@ -111,6 +111,10 @@ struct Server::Impl {
   }
 
   void Routes();
+  void HardenRoutes();  // path checks, limits, JSON errors
+  void AssetRoutes();   // the web page
+  void ApiRoutes();     // /api/...: search, tracks, recommendations, map
+  void MediaRoutes();   // previews and spectrogram images
   void BuildMap();
   std::shared_ptr<const std::string> Spectrogram(int64_t id);
 };
@@ -167,6 +171,13 @@ std::shared_ptr<const std::string> Server::Impl::Spectrogram(int64_t id) {
 }
 
 void Server::Impl::Routes() {
+  HardenRoutes();
+  AssetRoutes();
+  ApiRoutes();
+  MediaRoutes();
+}
+
+void Server::Impl::HardenRoutes() {
   // Paths are percent-decoded before this runs, so "%2e%2e" is caught too.
   // The hardening (body cap, timeouts, pool) checks the body size first.
   hardened = std::make_unique<net::HardenedServer>(
@@ -186,7 +197,9 @@ void Server::Impl::Routes() {
                       kJson);
     }
   });
+}
 
+void Server::Impl::AssetRoutes() {
   for (const WebAsset& a : WebAssets()) {
     auto serve = [&a](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(a.body), std::string(a.mime).c_str());
@@ -195,7 +208,9 @@ void Server::Impl::Routes() {
     http.Get(std::string(a.path), serve);
     if (a.path == "/index.html") http.Get("/", serve);
   }
+}
 
+void Server::Impl::ApiRoutes() {
   http.Get("/api/search", [this](const httplib::Request& req,
                                  httplib::Response& res) {
     const std::string q = Lower(req.get_param_value("q"));
@@ -257,7 +272,9 @@ void Server::Impl::Routes() {
   http.Get("/api/map", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(map_json, kJson);
   });
+}
 
+void Server::Impl::MediaRoutes() {
   http.Get(R"(/previews/(\d+)\.mp3)", [this](const httplib::Request& req,
                                              httplib::Response& res) {
     auto id = ParseId(req.matches[1]);

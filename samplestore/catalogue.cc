@@ -198,6 +198,54 @@ std::string ListingDate(const std::string& iso) {
 }
 
 namespace {
+
+// One release of `n` tracks on listing `l`, drawn from `rng`; its title id
+// is new to `title_ids`.
+ReleaseTruth MakeRelease(Rng& rng, const ListingDef& l, int n,
+                         const GenreShape& shape, std::set<int>& title_ids) {
+  ReleaseTruth r;
+  int title_id;
+  do {
+    title_id = rng.Int(1000000, 9999999);
+  } while (!title_ids.insert(title_id).second);
+  r.store_id = fmt::format("{}-{:02d}", title_id, rng.Int(1, 3));
+  r.listing_slug = l.slug;
+  r.store_genre = rng.Pick(l.store_genres);
+  r.parent_genre = l.parent;
+  const bool various = n >= 2 && rng.Chance(0.2);
+  r.artist = various ? "Various" : ArtistName(rng);
+  r.label = rng.Pick(kLabels);
+  r.catalogue_number = CatalogueNumber(rng, r.label);
+  r.release_date = IsoFromDays(rng.Int(13879, 19722));  // 2008..2023
+  const int base_bpm = rng.Int(shape.bpm_lo, shape.bpm_hi);
+  for (int i = 1; i <= n; ++i) {
+    TrackTruth t;
+    t.position = i;
+    t.store_id = fmt::format("{}-01-{:02d}", r.store_id, i);
+    t.artist = various ? ArtistName(rng) : r.artist;
+    if (!various && rng.Chance(0.1)) t.artist += " feat. " + PersonName(rng);
+    t.title = TrackTitle(rng, shape.mixes);
+    t.duration_s = rng.Int(shape.dur_lo, shape.dur_hi);
+    t.bpm = various ? rng.Int(shape.bpm_lo, shape.bpm_hi)
+                    : std::clamp(base_bpm + rng.Int(-2, 2), shape.bpm_lo,
+                                 shape.bpm_hi);
+    t.has_preview = !rng.Chance(0.08);
+    if (t.has_preview) t.preview_path = "/MP3/SF" + t.store_id + ".mp3";
+    r.tracks.push_back(std::move(t));
+  }
+  if (n == 1) {
+    r.title = r.tracks[0].title;
+  } else {
+    r.title = Words(rng, rng.Int(1, 2));
+    if (rng.Chance(0.5)) r.title += " EP";
+    if (various)
+      r.title =
+          rng.Pick(kWords) + " Sampler Vol. " + std::to_string(rng.Int(1, 12));
+  }
+  r.url_path = fmt::format("/products/{}/{}/", Slugify(r.title), r.store_id);
+  return r;
+}
+
 bool NewestFirst(const ReleaseTruth& a, const ReleaseTruth& b) {
   if (a.release_date != b.release_date) return a.release_date > b.release_date;
   return a.store_id < b.store_id;
@@ -243,48 +291,7 @@ Catalogue GenerateCatalogue(uint64_t seed, int tracks_per_genre) {
       n = std::min(n, remaining);
       remaining -= n;
 
-      ReleaseTruth r;
-      int title_id;
-      do {
-        title_id = rng.Int(1000000, 9999999);
-      } while (!title_ids.insert(title_id).second);
-      r.store_id = fmt::format("{}-{:02d}", title_id, rng.Int(1, 3));
-      r.listing_slug = l.slug;
-      r.store_genre = rng.Pick(l.store_genres);
-      r.parent_genre = l.parent;
-      const bool various = n >= 2 && rng.Chance(0.2);
-      r.artist = various ? "Various" : ArtistName(rng);
-      r.label = rng.Pick(kLabels);
-      r.catalogue_number = CatalogueNumber(rng, r.label);
-      r.release_date = IsoFromDays(rng.Int(13879, 19722));  // 2008..2023
-      const int base_bpm = rng.Int(shape.bpm_lo, shape.bpm_hi);
-      for (int i = 1; i <= n; ++i) {
-        TrackTruth t;
-        t.position = i;
-        t.store_id = fmt::format("{}-01-{:02d}", r.store_id, i);
-        t.artist = various ? ArtistName(rng) : r.artist;
-        if (!various && rng.Chance(0.1))
-          t.artist += " feat. " + PersonName(rng);
-        t.title = TrackTitle(rng, shape.mixes);
-        t.duration_s = rng.Int(shape.dur_lo, shape.dur_hi);
-        t.bpm = various ? rng.Int(shape.bpm_lo, shape.bpm_hi)
-                        : std::clamp(base_bpm + rng.Int(-2, 2), shape.bpm_lo,
-                                     shape.bpm_hi);
-        t.has_preview = !rng.Chance(0.08);
-        if (t.has_preview) t.preview_path = "/MP3/SF" + t.store_id + ".mp3";
-        r.tracks.push_back(std::move(t));
-      }
-      if (n == 1) {
-        r.title = r.tracks[0].title;
-      } else {
-        r.title = Words(rng, rng.Int(1, 2));
-        if (rng.Chance(0.5)) r.title += " EP";
-        if (various)
-          r.title = rng.Pick(kWords) + " Sampler Vol. " +
-                    std::to_string(rng.Int(1, 12));
-      }
-      r.url_path =
-          fmt::format("/products/{}/{}/", Slugify(r.title), r.store_id);
+      ReleaseTruth r = MakeRelease(rng, l, n, shape, title_ids);
       by_slug[l.slug].push_back(std::move(r));
     }
   }

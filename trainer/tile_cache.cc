@@ -107,6 +107,161 @@ bool ReadLayout(const Mapping& m, int height, int width, Header* h,
   return true;
 }
 
+// The old cache file, if it is one for this tile size.
+struct OldCache {
+  Mapping file;
+  Header header{};
+  const Entry* entries = nullptr;
+  std::unordered_map<int64_t, uint64_t> slot;  // tile id -> slot
+};
+
+void ReadOldCache(const fs::path& path, int height, int width, OldCache& old) {
+  if (old.file.Open(path) &&
+      ReadLayout(old.file, height, width, &old.header, &old.entries)) {
+    for (uint64_t i = 0; i < old.header.count; ++i) {
+      old.slot[old.entries[i].tile_id] = i;
+    }
+  }
+}
+
+// The new file's entries, and per item the old slot to copy (-1: decode).
+struct CachePlan {
+  std::vector<Entry> entries;
+  std::vector<int64_t> reuse;
+  bool changed = false;  // the file must be rewritten
+};
+
+// Reuses a slot whose PNG is unchanged (same size and mtime, or else the
+// same SHA-256); the others are to be decoded.
+CachePlan PlanCache(const std::vector<TileItem>& items, const OldCache& old,
+                    TileCacheStats& stats) {
+  CachePlan plan;
+  plan.entries.resize(items.size());
+  plan.reuse.assign(items.size(), -1);
+  plan.changed = old.slot.size() != items.size();
+  for (size_t i = 0; i < items.size(); ++i) {
+    Entry& e = plan.entries[i];
+    std::memset(&e, 0, sizeof e);
+    e.tile_id = items[i].tile_id;
+    if (!StatFile(items[i].path, &e.bytes, &e.mtime_ns)) e.bytes = -1;
+    auto it = old.slot.find(e.tile_id);
+    if (it == old.slot.end()) {
+      plan.changed = true;
+      continue;
+    }
+    const Entry& o = old.entries[it->second];
+    bool same = o.bytes == e.bytes && o.mtime_ns == e.mtime_ns;
+    if (!same && e.bytes >= 0 && o.bytes == e.bytes) {
+      // Touched (copied, restored) but maybe not changed: the hash decides.
+      ++stats.rehashed;
+      auto bytes = ReadFile(items[i].path);
+      uint8_t sha[32];
+      if (bytes.ok()) {
+        Sha256(*bytes, sha);
+        same = std::memcmp(sha, o.sha, sizeof sha) == 0;
+      }
+    }
+    if (!same) {
+      plan.changed = true;
+      continue;
+    }
+    if (o.mtime_ns != e.mtime_ns || it->second != i) plan.changed = true;
+    std::memcpy(e.sha, o.sha, sizeof e.sha);
+    e.ok = o.ok;
+    plan.reuse[i] = static_cast<int64_t>(it->second);
+  }
+  return plan;
+}
+
+// Reads and decodes one PNG into `img`, hashing the same bytes into e.sha
+// so the entry describes exactly what the slot holds. Sets e.ok when it is
+// a height x width gray tile.
+void DecodeTile(const std::string& path, int height, int width, Entry& e,
+                cv::Mat& img) {
+  auto bytes = ReadFile(path);
+  if (bytes.ok()) {
+    Sha256(*bytes, e.sha);
+    img = cv::imdecode(
+        cv::Mat(1, static_cast<int>(bytes->size()), CV_8UC1, bytes->data()),
+        cv::IMREAD_GRAYSCALE);
+  }
+  if (!img.empty() && img.rows == height && img.cols == width &&
+      img.type() == CV_8UC1 && img.isContinuous()) {
+    e.ok = 1;
+  }
+}
+
+// Writes the planned cache to `path` atomically (temp file + rename): the
+// reused slots copied from `old`, the others decoded (a bad tile as
+// zeros with ok = 0).
+Status WriteCache(const fs::path& path, const std::vector<TileItem>& items,
+                  int height, int width, const OldCache& old, CachePlan& plan,
+                  TileCacheStats& stats, const ProgressFn& progress,
+                  const CancelFlag* cancel) {
+  const size_t px = static_cast<size_t>(height) * width;
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    return Status::IoError("cannot write tile cache " + tmp.string() + ": " +
+                           std::strerror(errno));
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
+  auto fail = [&](const std::string& why) {
+    closer.reset();
+    fs::remove(tmp, ec);
+    return Status::IoError("cannot write tile cache " + tmp.string() + ": " +
+                           why);
+  };
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.height = static_cast<uint32_t>(height);
+  h.width = static_cast<uint32_t>(width);
+  h.count = items.size();
+  h.data_offset = DataOffset(h.count);
+  // Entries are written after the pixels (their ok flags are known only
+  // then); reserve their room first.
+  std::vector<uint8_t> head(h.data_offset, 0);
+  if (std::fwrite(head.data(), 1, head.size(), f) != head.size()) {
+    return fail(std::strerror(errno));
+  }
+  std::vector<uint8_t> zeros(px, 0);
+  const uint64_t old_px_base = old.header.data_offset;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (cancel != nullptr && cancel->stop()) {
+      closer.reset();
+      fs::remove(tmp, ec);
+      return Status::Cancelled("tile cache build stopped");
+    }
+    Entry& e = plan.entries[i];
+    const uint8_t* src = zeros.data();
+    cv::Mat img;
+    if (plan.reuse[i] >= 0) {
+      src =
+          old.file.p + old_px_base + static_cast<uint64_t>(plan.reuse[i]) * px;
+    } else if (e.bytes >= 0) {
+      ++stats.decoded;
+      DecodeTile(items[i].path, height, width, e, img);
+      if (e.ok) src = img.ptr<uint8_t>(0);
+    }
+    if (std::fwrite(src, 1, px, f) != px) return fail(std::strerror(errno));
+    if ((i + 1) % 256 == 0 || i + 1 == items.size()) {
+      Report(progress, {"tile cache", static_cast<int64_t>(i + 1),
+                        static_cast<int64_t>(items.size()), "tiles", ""});
+    }
+  }
+  if (std::fseek(f, 0, SEEK_SET) != 0 || std::fwrite(&h, sizeof h, 1, f) != 1 ||
+      (!plan.entries.empty() &&
+       std::fwrite(plan.entries.data(), sizeof(Entry), plan.entries.size(),
+                   f) != plan.entries.size()) ||
+      std::fflush(f) != 0) {
+    return fail(std::strerror(errno));
+  }
+  closer.reset();
+  return CommitTempFile(tmp, path);
+}
+
 }  // namespace
 
 fs::path TileCache::PathFor(const std::string& tiles_dir,
@@ -154,128 +309,13 @@ Result<std::unique_ptr<TileCache>> TileCache::Open(
   std::unique_ptr<TileCache> cache(new TileCache());
   cache->height_ = height;
   cache->width_ = width;
-  const size_t px = static_cast<size_t>(height) * width;
 
-  // What the old file holds, by tile id.
-  Mapping old;
-  Header oh{};
-  const Entry* oe = nullptr;
-  std::unordered_map<int64_t, uint64_t> old_slot;
-  if (old.Open(path) && ReadLayout(old, height, width, &oh, &oe)) {
-    for (uint64_t i = 0; i < oh.count; ++i) old_slot[oe[i].tile_id] = i;
-  }
-
-  // Plan the new file: reuse a slot whose PNG is unchanged (same size and
-  // mtime, or else the same SHA-256), decode the others.
-  std::vector<Entry> entries(items.size());
-  std::vector<int64_t> reuse(items.size(), -1);  // old slot, or -1: decode
-  bool changed = old_slot.size() != items.size();
-  for (size_t i = 0; i < items.size(); ++i) {
-    Entry& e = entries[i];
-    std::memset(&e, 0, sizeof e);
-    e.tile_id = items[i].tile_id;
-    if (!StatFile(items[i].path, &e.bytes, &e.mtime_ns)) e.bytes = -1;
-    auto it = old_slot.find(e.tile_id);
-    if (it == old_slot.end()) {
-      changed = true;
-      continue;
-    }
-    const Entry& o = oe[it->second];
-    bool same = o.bytes == e.bytes && o.mtime_ns == e.mtime_ns;
-    if (!same && e.bytes >= 0 && o.bytes == e.bytes) {
-      // Touched (copied, restored) but maybe not changed: the hash decides.
-      ++cache->stats_.rehashed;
-      auto bytes = ReadFile(items[i].path);
-      uint8_t sha[32];
-      if (bytes.ok()) {
-        Sha256(*bytes, sha);
-        same = std::memcmp(sha, o.sha, sizeof sha) == 0;
-      }
-    }
-    if (!same) {
-      changed = true;
-      continue;
-    }
-    if (o.mtime_ns != e.mtime_ns || it->second != i) changed = true;
-    std::memcpy(e.sha, o.sha, sizeof e.sha);
-    e.ok = o.ok;
-    reuse[i] = static_cast<int64_t>(it->second);
-  }
-
-  if (changed) {
-    const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) {
-      return Status::IoError("cannot write tile cache " + tmp.string() + ": " +
-                             std::strerror(errno));
-    }
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(f, &std::fclose);
-    auto fail = [&](const std::string& why) {
-      closer.reset();
-      fs::remove(tmp, ec);
-      return Status::IoError("cannot write tile cache " + tmp.string() + ": " +
-                             why);
-    };
-    Header h{};
-    std::memcpy(h.magic, kMagic, sizeof kMagic);
-    h.height = static_cast<uint32_t>(height);
-    h.width = static_cast<uint32_t>(width);
-    h.count = items.size();
-    h.data_offset = DataOffset(h.count);
-    // Entries are written after the pixels (their ok flags are known only
-    // then); reserve their room first.
-    std::vector<uint8_t> head(h.data_offset, 0);
-    if (std::fwrite(head.data(), 1, head.size(), f) != head.size()) {
-      return fail(std::strerror(errno));
-    }
-    std::vector<uint8_t> zeros(px, 0);
-    const uint64_t old_px_base = oh.data_offset;
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (cancel != nullptr && cancel->stop()) {
-        closer.reset();
-        fs::remove(tmp, ec);
-        return Status::Cancelled("tile cache build stopped");
-      }
-      Entry& e = entries[i];
-      const uint8_t* src = zeros.data();
-      cv::Mat img;
-      if (reuse[i] >= 0) {
-        src = old.p + old_px_base + static_cast<uint64_t>(reuse[i]) * px;
-      } else if (e.bytes >= 0) {
-        // Hash and decode the same bytes, so the entry describes exactly
-        // what the slot holds.
-        auto bytes = ReadFile(items[i].path);
-        ++cache->stats_.decoded;
-        if (bytes.ok()) {
-          Sha256(*bytes, e.sha);
-          img = cv::imdecode(cv::Mat(1, static_cast<int>(bytes->size()),
-                                     CV_8UC1, bytes->data()),
-                             cv::IMREAD_GRAYSCALE);
-        }
-        if (!img.empty() && img.rows == height && img.cols == width &&
-            img.type() == CV_8UC1 && img.isContinuous()) {
-          e.ok = 1;
-          src = img.ptr<uint8_t>(0);
-        }
-      }
-      if (std::fwrite(src, 1, px, f) != px) return fail(std::strerror(errno));
-      if ((i + 1) % 256 == 0 || i + 1 == items.size()) {
-        Report(progress, {"tile cache", static_cast<int64_t>(i + 1),
-                          static_cast<int64_t>(items.size()), "tiles", ""});
-      }
-    }
-    if (std::fseek(f, 0, SEEK_SET) != 0 ||
-        std::fwrite(&h, sizeof h, 1, f) != 1 ||
-        (!entries.empty() &&
-         std::fwrite(entries.data(), sizeof(Entry), entries.size(), f) !=
-             entries.size()) ||
-        std::fflush(f) != 0) {
-      return fail(std::strerror(errno));
-    }
-    closer.reset();
-    CRATEDIG_RETURN_IF_ERROR(CommitTempFile(tmp, path));
+  OldCache old;
+  ReadOldCache(path, height, width, old);
+  CachePlan plan = PlanCache(items, old, cache->stats_);
+  if (plan.changed) {
+    CRATEDIG_RETURN_IF_ERROR(WriteCache(path, items, height, width, old, plan,
+                                        cache->stats_, progress, cancel));
     cache->stats_.rewritten = true;
   }
   const int64_t decoded = cache->stats_.decoded;
@@ -283,7 +323,7 @@ Result<std::unique_ptr<TileCache>> TileCache::Open(
   CRATEDIG_RETURN_IF_ERROR(cache->Map(path));
   cache->stats_.decoded = decoded;
   cache->stats_.rehashed = rehashed;
-  cache->stats_.rewritten = changed;
+  cache->stats_.rewritten = plan.changed;
   return cache;
 }
 
