@@ -47,7 +47,7 @@ TEST(CliTest, CompletionIsGeneratedFromTheCliDefinitions) {
   auto r = RunCratedig("completion");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   // Nested subcommands and their flags, as --help defines them.
-  EXPECT_NE(r.output.find("[\"dataset build\"]="), std::string::npos);
+  EXPECT_NE(r.output.find("[\"cratedig dataset build\"]="), std::string::npos);
   EXPECT_NE(r.output.find("--site-config"), std::string::npos);
   EXPECT_NE(r.output.find("complete -o default -F _cratedig cratedig"),
             std::string::npos);
@@ -58,6 +58,18 @@ TEST(CliTest, CompletionIsGeneratedFromTheCliDefinitions) {
           .string();
   { std::ofstream(path) << r.output; }
   EXPECT_EQ(std::system(("bash -n " + path).c_str()), 0);
+  // Sourced, it loads without an error and completes at each level:
+  // "cratedig da" -> dataset, "cratedig dataset b" -> build (and
+  // bench-track), "cratedig dataset build --si" -> --site-config.
+  const std::string check =
+      "bash -c 'set -e; source " + path + " 2>&1 | grep . && exit 1; source " +
+      path +
+      "; c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); _cratedig;"
+      " echo \"${COMPREPLY[*]}\"; };"
+      " [[ $(c cratedig da) == dataset ]];"
+      " [[ \" $(c cratedig dataset b) \" == *\" build \"* ]];"
+      " [[ $(c cratedig dataset build --si) == --site-config ]]'";
+  EXPECT_EQ(std::system(check.c_str()), 0) << check;
   std::filesystem::remove(path);
 }
 
