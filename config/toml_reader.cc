@@ -1,9 +1,12 @@
 #include "config/toml_reader.h"
 
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <utility>
 
 #include "config/config_path.h"
+#include "core/strings.h"
 
 namespace cratedig::config {
 
@@ -79,7 +82,14 @@ void TomlReader::Read(std::string_view key, double& out) {
   const toml::node* n = Lookup(key);
   if (!n) return;
   if (n->is_floating_point() || n->is_integer()) {
-    out = *n->value<double>();
+    // TOML allows inf and nan; no setting means them, and nan passes every
+    // range check in Validate (nan < 0 is false).
+    const double v = *n->value<double>();
+    if (std::isfinite(v)) {
+      out = v;
+    } else {
+      Fail(key, "expected a finite number");
+    }
   } else {
     TypeError(key, "a number", *n);
   }
@@ -98,6 +108,12 @@ void TomlReader::Read(std::string_view key, int64_t& out) {
 void TomlReader::Read(std::string_view key, int& out) {
   int64_t v = out;
   Read(key, v);
+  // A value that does not fit would wrap (4294967297 -> 1) and pass Validate.
+  if (v < std::numeric_limits<int>::min() ||
+      v > std::numeric_limits<int>::max()) {
+    Fail(key, "expected an integer in -2147483648..2147483647");
+    return;
+  }
   out = static_cast<int>(v);
 }
 
@@ -221,6 +237,12 @@ Status ApplyOverrides(toml::table& table,
       return Status::InvalidArgument("--set '" + o +
                                      "': expected KEY=VALUE, e.g. "
                                      "politeness.delay=0.2");
+    }
+    // TOML text is UTF-8; a bare-string value with other bytes would be
+    // stored and then written as a TOML file that does not parse.
+    if (!IsValidUtf8(o)) {
+      return Status::InvalidArgument(
+          "--set: an argument is not valid UTF-8 (TOML text must be)");
     }
     std::string key = o.substr(0, eq);
     std::string value = o.substr(eq + 1);

@@ -95,7 +95,28 @@ Result<Url> Set(CURLU* h, std::string_view text) {
   CURLUcode rc = curl_url_set(h, CURLUPART_URL, std::string(text).c_str(),
                               CURLU_DISALLOW_USER);
   if (rc != CURLUE_OK) return Refused(rc, text);
-  return FromHandle(h, text);
+  CRATEDIG_ASSIGN_OR_RETURN(Url u, FromHandle(h, text));
+  // The fetch hands ToString() to libcurl, which must read it as the same
+  // URL, or the off-site check would compare one host and the fetch contact
+  // another. libcurl decodes a percent-encoded host without normalising the
+  // result ("http://2%31655/" has host "21655", whose text read again is
+  // the IPv4 address 0.0.84.151), so check the second reading (found by
+  // fuzz/url_fuzz).
+  UrlHandle again = NewHandle();
+  if (again == nullptr) return Status::Internal("out of memory");
+  const std::string canonical = u.ToString();
+  if (curl_url_set(again.get(), CURLUPART_URL, canonical.c_str(),
+                   CURLU_DISALLOW_USER) != CURLUE_OK) {
+    return Status::InvalidArgument("URL has no stable reading: " +
+                                   std::string(text));
+  }
+  auto second = FromHandle(again.get(), text);
+  if (!second.ok() || second->host != u.host || second->port != u.port ||
+      second->path != u.path || second->scheme != u.scheme) {
+    return Status::InvalidArgument("URL host or path reads two ways: " +
+                                   std::string(text));
+  }
+  return u;
 }
 
 }  // namespace

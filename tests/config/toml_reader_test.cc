@@ -131,5 +131,41 @@ TEST(TomlReaderTest, OverrideErrorsNameTheSetNotTheFile) {
   EXPECT_EQ(file.status().message(), "x.toml: unknown key 'cuont'");
 }
 
+// Found by fuzz/site_profile_fuzz: nan passed every range check (nan < 0
+// is false), an int that does not fit wrapped (4294967297 -> 1), and a
+// bare-string --set with invalid UTF-8 was kept, so the profile's own TOML
+// (SiteProfile::ToToml) no longer parsed.
+TEST(TomlReaderTest, NonFiniteOutOfRangeAndNonUtf8AreRefused) {
+  for (const char* text : {"[inner]\nrate = nan\n", "[inner]\nrate = inf\n",
+                           "[inner]\nrate = -inf\n"}) {
+    auto e = ParseConfig<Example>(text, "x.toml");
+    ASSERT_FALSE(e.ok()) << text;
+    EXPECT_EQ(e.status().message(),
+              "x.toml: key 'inner.rate': expected a finite number");
+  }
+  for (const char* text : {"count = 4294967297\n", "count = -2147483649\n"}) {
+    auto e = ParseConfig<Example>(text, "x.toml");
+    ASSERT_FALSE(e.ok()) << text;
+    EXPECT_NE(e.status().message().find("key 'count': expected an integer in"),
+              std::string::npos)
+        << e.status().message();
+  }
+  auto edge = ParseConfig<Example>("count = 2147483647\n", "x.toml");
+  ASSERT_TRUE(edge.ok());
+  EXPECT_EQ(edge->count, 2147483647);
+  auto set = ParseConfig<Example>("", "x.toml", {"inner.rate=nan"});
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().message(),
+            "--set 'inner.rate=nan': key 'inner.rate': expected a finite "
+            "number");
+  auto bytes = ParseConfig<Example>("", "x.toml", {"name=caf\xe9 \"x\xff"});
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_NE(bytes.status().message().find("not valid UTF-8"),
+            std::string::npos);
+  auto utf8 = ParseConfig<Example>("", "x.toml", {"name=caf\xc3\xa9"});
+  ASSERT_TRUE(utf8.ok()) << utf8.status().ToString();
+  EXPECT_EQ(utf8->name, "caf\xc3\xa9");
+}
+
 }  // namespace
 }  // namespace cratedig::config

@@ -32,7 +32,9 @@ TEST(JsonTest, ParseIsStrict) {
   EXPECT_TRUE((*u)[2].is_null());
   EXPECT_EQ((*u)[3]["k"][1].get<int>(), 2);
   for (const char* bad : {"", "{", "[1,]", "01", "\"\x01\"", "{\"a\" 1}", "tru",
-                          "[1] x", "1.", "{'a':1}", "[1] // c"}) {
+                          "[1] x", "1.", "{'a':1}", "[1] // c",
+                          // number overflow: out_of_range, not parse_error
+                          "1e309", "[-1e400]", "{\"e\":1e309}"}) {
     auto r = Parse(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

@@ -50,5 +50,33 @@ TEST(UrlTest, Resolve) {
   EXPECT_FALSE(ResolveUrl(base, "mailto:x@y").ok());
 }
 
+// Found by fuzz/url_fuzz: libcurl decodes "%31" in a host without
+// normalising it, so "http://2%31655/" read as host "21655", and its text
+// ("http://21655/"), which the fetch hands to libcurl, reads as 0.0.84.151.
+// A URL must read the same twice, or the off-site check and the fetch see
+// different hosts.
+TEST(UrlTest, HostsThatReadTwoWaysAreRefused) {
+  for (const char* text :
+       {"http://2%31655/", "http:/2%31655", "http://0%78%37f.1/x"}) {
+    auto u = ParseUrl(text);
+    EXPECT_FALSE(u.ok()) << text << " -> " << u->ToString();
+    if (!u.ok()) {
+      EXPECT_EQ(u.status().code(), StatusCode::kInvalidArgument);
+    }
+  }
+  Url base = *ParseUrl("http://h:8/a/");
+  EXPECT_FALSE(ResolveUrl(base, "//2%31655/x").ok());
+  // A percent-encoded host that decodes to its normal form reads one way.
+  auto same = ParseUrl("http://%31%32%37.0.0.1:8080/");
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->HostKey(), "127.0.0.1:8080");
+  for (const char* text : {"http://127.0.0.1:8080/a?b=%ff", "https://h/%2e/x",
+                           "http://[::1]:8/x"}) {
+    auto u = ParseUrl(text);
+    ASSERT_TRUE(u.ok()) << text;
+    EXPECT_EQ(ParseUrl(u->ToString())->ToString(), u->ToString());
+  }
+}
+
 }  // namespace
 }  // namespace cratedig::crawler
