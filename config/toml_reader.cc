@@ -4,6 +4,7 @@
 #include <limits>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "config/config_path.h"
 #include "core/strings.h"
@@ -282,10 +283,100 @@ Status ApplyOverrides(toml::table& table,
   return Status::Ok();
 }
 
+namespace {
+
+// toml++ 3.3's formatter writes a key bare when its only characters outside
+// A-Za-z0-9_- are ', tab or newline: {"Drum 'n' Bass"} would be written as
+// the line  Drum 'n' Bass = ...  and a key like "Rock'n'Roll" comes out as
+// Rock'n'Roll = ..., which no TOML parser reads back (found by
+// fuzz/site_profile_fuzz). Other keys it quotes correctly.
+bool PrintedBareByMistake(std::string_view key) {
+  bool special = false;
+  for (char c : key) {
+    if (c == '\'' || c == '\t' || c == '\n') {
+      special = true;
+    } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return special;
+}
+
+// `key` as a TOML basic string (its characters are bare-key ones, ', tab
+// and newline only).
+std::string QuotedKey(std::string_view key) {
+  std::string out = "\"";
+  for (char c : key) {
+    if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+bool HasMistakenKey(const toml::node& n) {
+  if (const toml::table* t = n.as_table()) {
+    for (const auto& [k, v] : *t) {
+      if (PrintedBareByMistake(k.str()) || HasMistakenKey(v)) return true;
+    }
+  } else if (const toml::array* a = n.as_array()) {
+    for (const toml::node& e : *a) {
+      if (HasMistakenKey(e)) return true;
+    }
+  }
+  return false;
+}
+
+// Renames every mistaken key of `n` to a placeholder the formatter quotes
+// ("\x01<n>\x01", written "\u0001<n>\u0001"), recording placeholder text
+// -> the key's correct quoted form.
+void SwapMistakenKeys(toml::node& n,
+                      std::vector<std::pair<std::string, std::string>>& swaps) {
+  if (toml::table* t = n.as_table()) {
+    std::vector<std::string> bad;
+    for (auto& [k, v] : *t) {
+      SwapMistakenKeys(v, swaps);
+      if (PrintedBareByMistake(k.str())) bad.emplace_back(k.str());
+    }
+    for (const std::string& k : bad) {
+      const std::string id = std::to_string(swaps.size());
+      toml::node_view<toml::node> v = (*t)[k];
+      t->insert_or_assign("\x01" + id + "\x01", std::move(*v.node()));
+      t->erase(k);
+      swaps.emplace_back("\"\\u0001" + id + "\\u0001\"", QuotedKey(k));
+    }
+  } else if (toml::array* a = n.as_array()) {
+    for (toml::node& e : *a) SwapMistakenKeys(e, swaps);
+  }
+}
+
+}  // namespace
+
 std::string ToTomlString(const toml::table& table) {
   std::ostringstream ss;
-  ss << toml::toml_formatter(table, toml::format_flags::none);
-  return ss.str();
+  if (!HasMistakenKey(table)) {  // the common case: toml++ as it is
+    ss << toml::toml_formatter(table, toml::format_flags::none);
+    return ss.str();
+  }
+  toml::table copy = table;
+  std::vector<std::pair<std::string, std::string>> swaps;
+  SwapMistakenKeys(copy, swaps);
+  ss << toml::toml_formatter(copy, toml::format_flags::none);
+  std::string out = ss.str();
+  // A placeholder's text can only be that key: outside strings there is no
+  // backslash, and inside them every '"' is escaped.
+  for (const auto& [placeholder, quoted] : swaps) {
+    for (size_t at = out.find(placeholder); at != std::string::npos;
+         at = out.find(placeholder, at + quoted.size())) {
+      out.replace(at, placeholder.size(), quoted);
+    }
+  }
+  return out;
 }
 
 }  // namespace cratedig::config

@@ -85,5 +85,30 @@ TEST(SiteProfileTest, ToTomlRoundTrips) {
   EXPECT_EQ(again->listings.size(), p->listings.size());
 }
 
+// Found by fuzz/site_profile_fuzz: toml++ 3.3 wrote a key whose only
+// unusual characters are ', tab or newline bare (Rock'n'Roll = ...), so the
+// profile's own TOML did not parse. Genre names like these are plausible.
+TEST(SiteProfileTest, ToTomlRoundTripsKeysWithQuotesAndTabs) {
+  auto p = ParseConfig<SiteProfile>(
+      "base_url = \"http://127.0.0.1:8080\"\n"
+      "parent_genres = [\"Rock\", \"Drum 'n' Bass\"]\n"
+      "[genre_map]\n"
+      "\"Rock'n'Roll\" = \"Rock\"\n"
+      "\"Drum 'n' Bass\" = \"Drum 'n' Bass\"\n"
+      "\"Tab\\tRock\" = \"Rock\"\n"
+      "\"Line\\nRock\" = \"Rock\"\n"
+      "\"'\" = \"Rock\"\n"
+      "Plain = \"Rock\"\n",
+      "quotes.toml");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->genre_map.size(), 6u);
+  const std::string text = p->ToToml();
+  auto again = ParseConfig<SiteProfile>(text, "roundtrip");
+  ASSERT_TRUE(again.ok()) << again.status().ToString() << "\n" << text;
+  EXPECT_EQ(again->genre_map, p->genre_map);
+  EXPECT_EQ(again->ToToml(), text);
+  EXPECT_NE(text.find("\"Rock'n'Roll\" = "), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace cratedig::config
