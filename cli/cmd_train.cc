@@ -32,6 +32,15 @@ struct TrainCliOptions {
   bool print_config = false;
 };
 
+// Skipped tiles are a warning (on stderr, also under -q) that names the
+// first one's file, so a damaged tile can be found and rebuilt.
+void WarnCorrupt(const char* verb, int64_t corrupt, const std::string& first) {
+  if (corrupt == 0) return;
+  fmt::print(stderr,
+             "cratedig {}: warning: {} tile{} skipped as corrupt; first: {}\n",
+             verb, corrupt, corrupt == 1 ? "" : "s", first);
+}
+
 int RunTrain(const TrainCliOptions& o, Context& ctx) {
   auto s = config::LoadConfig<config::TrainSettings>(o.config, o.sets);
   if (!s.ok()) return Fail("train", s.status());
@@ -102,6 +111,7 @@ int RunEvaluate(const TrainCliOptions& o, Context& ctx) {
   auto e = trainer::EvaluateRun(**db, run, eo, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!e.ok()) return Fail("evaluate", e.status());
+  WarnCorrupt("evaluate", e->corrupt_tiles, e->first_corrupt);
   fmt::print("model run {} ({}) on dataset {} ({} split)\n{}\n\n{}\n{}\n", run,
              e->backend, e->dataset_hash, e->split, e->ResultLine(),
              e->GenreTable(), e->ConfusionText());
@@ -127,6 +137,7 @@ int RunEmbed(const TrainCliOptions& o, Context& ctx) {
   auto r = trainer::EmbedRun(**db, run, eo, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!r.ok()) return Fail("embed", r.status());
+  WarnCorrupt("embed", r->corrupt_tiles, r->first_corrupt);
   if (ctx.quiet) return 0;
   fmt::print(
       "run {}: {} tracks embedded from {} tiles ({} skipped as corrupt)\n"

@@ -33,6 +33,7 @@ Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
   r.run_id = run_id;
   CRATEDIG_ASSIGN_OR_RETURN(auto cache, OpenRunCache(db, o, progress, cancel));
   const bool l2 = o.settings.aggregate == "l2_mean";
+  CorruptTiles corrupt;
   CRATEDIG_RETURN_IF_ERROR(RunInference(
       *o.model, items,
       options.batch_size > 0 ? options.batch_size : o.settings.eval_batch_size,
@@ -50,7 +51,9 @@ Result<EmbedReport> EmbedRun(db::Database& db, int64_t run_id,
         r.tiles += b.n;
         return Status::Ok();
       },
-      "embed", progress, cancel, &r.corrupt_tiles, cache.get()));
+      "embed", progress, cancel, &corrupt, cache.get()));
+  r.corrupt_tiles = corrupt.count;
+  r.first_corrupt = corrupt.first;
   db::EmbeddingsTable table(db);
   CRATEDIG_RETURN_IF_ERROR(db.InTransaction([&]() -> Status {
     for (const auto& [track, s] : sums) {

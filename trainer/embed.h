@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/progress.h"
 #include "db/database.h"
@@ -21,6 +22,7 @@ struct EmbedReport {
   int64_t run_id = 0;
   int64_t tracks = 0, tiles = 0;
   int64_t corrupt_tiles = 0;  // skipped
+  std::string first_corrupt;  // why the first one was: names the tile
   double seconds = 0;
 };
 

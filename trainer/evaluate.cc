@@ -21,7 +21,7 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
   }
   EvalAccumulator acc(o.geometry.genres);
   const int k = o.geometry.classes();
-  int64_t corrupt = 0;
+  CorruptTiles corrupt;
   CRATEDIG_ASSIGN_OR_RETURN(auto cache, OpenRunCache(db, o, progress, cancel));
   CRATEDIG_RETURN_IF_ERROR(RunInference(
       *o.model, items,
@@ -41,7 +41,8 @@ Result<Evaluation> EvaluateRun(db::Database& db, int64_t run_id,
   e.backend = o.model->backend();
   e.dataset_hash = o.dataset.hash;
   e.split = options.split;
-  e.corrupt_tiles = corrupt;
+  e.corrupt_tiles = corrupt.count;
+  e.first_corrupt = corrupt.first;
   e.heatmap_path =
       (std::filesystem::path(*o.run.checkpoint_path).parent_path() /
        (options.split == "holdout" ? "confusion.png"

@@ -31,8 +31,9 @@ struct Evaluation {
   std::vector<std::string> genres;  // label order
   int64_t tiles = 0, tiles_right = 0;
   int64_t tracks = 0, tracks_right = 0;
-  int64_t corrupt_tiles = 0;                    // skipped
-  std::vector<GenreResult> per_genre;           // label order
+  int64_t corrupt_tiles = 0;           // skipped
+  std::string first_corrupt;           // why the first one was: names the tile
+  std::vector<GenreResult> per_genre;  // label order
   std::vector<std::vector<int64_t>> confusion;  // tracks [true][predicted]
   std::vector<std::vector<int64_t>> tile_confusion;
   std::string heatmap_path;  // the PNG, once written

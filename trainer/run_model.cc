@@ -35,7 +35,7 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
                     int batch_size, int prefetch, bool want_probs,
                     bool want_embeddings, const BatchFn& fn,
                     const std::string& stage, const ProgressFn& progress,
-                    const CancelFlag* cancel, int64_t* corrupt,
+                    const CancelFlag* cancel, CorruptTiles* corrupt,
                     const TileCache* cache) {
   LoaderOptions lo;
   lo.cache = cache;
@@ -58,7 +58,10 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
     Report(progress, {stage, done + loader.corrupt(),
                       static_cast<int64_t>(items.size()), "tiles", ""});
   }
-  if (corrupt != nullptr) *corrupt = loader.corrupt();
+  if (corrupt != nullptr) {
+    corrupt->count = loader.corrupt();
+    corrupt->first = loader.first_corrupt_reason();
+  }
   return Status::Ok();
 }
 

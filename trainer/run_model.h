@@ -34,7 +34,12 @@ Result<OpenedRun> OpenRun(db::Database& db, int64_t run_id);
 // Runs `model` over `items` in batches of `batch_size` (a loader thread
 // decodes ahead) and calls `fn` per batch with the softmax probabilities
 // and/or embeddings it asked for. Corrupt tiles are skipped and counted in
-// *corrupt. Polls `cancel` between batches.
+// *corrupt, with why the first one was (naming its file). Polls `cancel`
+// between batches.
+struct CorruptTiles {
+  int64_t count = 0;
+  std::string first;  // "<tile path>: <why>"; empty when none
+};
 using BatchFn =
     std::function<Status(const Batch& b, const std::vector<float>& probs,
                          const std::vector<float>& embeddings)>;
@@ -42,7 +47,7 @@ Status RunInference(Model& model, const std::vector<TileItem>& items,
                     int batch_size, int prefetch, bool want_probs,
                     bool want_embeddings, const BatchFn& fn,
                     const std::string& stage, const ProgressFn& progress,
-                    const CancelFlag* cancel, int64_t* corrupt,
+                    const CancelFlag* cancel, CorruptTiles* corrupt,
                     const TileCache* cache = nullptr);
 
 // The run's dataset's tile cache when its settings ask for one

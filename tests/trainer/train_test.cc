@@ -142,6 +142,19 @@ TEST_P(TrainBackendTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   EXPECT_EQ(em->tracks, 90);
   EXPECT_EQ(em->tiles, ds.tiles - 1);
   EXPECT_EQ(em->corrupt_tiles, 1);
+  // Issue 12: the skipped tile is named (the CLI prints it as a warning).
+  EXPECT_NE(em->first_corrupt.find(ds.corrupt_path), std::string::npos)
+      << em->first_corrupt;
+  {
+    EvaluateOptions on_train;  // the corrupt tile is a training tile
+    on_train.split = "train";
+    auto et = EvaluateRun(*db_, r->run_id, on_train, {}, nullptr);
+    ASSERT_TRUE(et.ok()) << et.status().ToString();
+    EXPECT_EQ(et->corrupt_tiles, 1);
+    EXPECT_NE(et->first_corrupt.find(ds.corrupt_path), std::string::npos)
+        << et->first_corrupt;
+    EXPECT_TRUE(e->first_corrupt.empty()) << e->first_corrupt;  // holdout
+  }
   db::EmbeddingsTable table(*db_);
   auto first = table.ListForRun(r->run_id);
   ASSERT_TRUE(first.ok());
