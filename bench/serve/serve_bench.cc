@@ -8,6 +8,11 @@
 //           keep-alive 100 / 2 s).
 // Usage: serve_bench [--db PATH] [--requests 10000] [--clients 50]
 // Without --db it builds a synthetic catalogue of 2,000 tracks (128-d).
+//   serve_bench --make-db DIR        writes that catalogue under DIR, prints
+//                                    the database path (for `cratedig serve`)
+//   serve_bench --port N --db PATH   loads a server already listening on
+//                                    127.0.0.1:N (serving PATH) instead; one
+//                                    row, exit 1 on any error (bench/soak)
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -96,24 +101,10 @@ struct Result {
   double slow_wait_s = 0;
 };
 
-Result RunOne(const std::string& db, const cratedig::net::HttpLimits& limits,
-              const std::vector<int64_t>& ids, int requests, int clients) {
-  ServerOptions so;
-  so.port = 0;
-  so.limits = limits;
-  auto server = Server::Create(db, std::nullopt, so);
-  if (!server.ok()) {
-    fmt::print(stderr, "{}\n", server.status().ToString());
-    std::exit(1);
-  }
-  if (auto st = (*server)->Bind(); !st.ok()) {
-    fmt::print(stderr, "{}\n", st.ToString());
-    std::exit(1);
-  }
-  const int port = (*server)->port();
-  std::thread http([&] { (void)(*server)->Run(); });
-  while (!(*server)->running()) std::this_thread::yield();
-
+// The load on a server listening on 127.0.0.1:`port`: `requests` requests
+// from `clients` parallel clients, then one request behind 32 slow clients.
+Result Load(int port, const std::vector<int64_t>& ids, int requests,
+            int clients) {
   Result r;
   std::vector<std::vector<double>> lat(static_cast<size_t>(clients));
   std::atomic<int> errors{0};
@@ -175,55 +166,113 @@ Result RunOne(const std::string& db, const cratedig::net::HttpLimits& limits,
   r.slow_wait_s = std::chrono::duration<double>(Clock::now() - s0).count();
   if (st != 200) r.slow_wait_s = -r.slow_wait_s;
   for (int fd : slow) ::close(fd);
+  return r;
+}
 
+Result RunOne(const std::string& db, const cratedig::net::HttpLimits& limits,
+              const std::vector<int64_t>& ids, int requests, int clients) {
+  ServerOptions so;
+  so.port = 0;
+  so.limits = limits;
+  auto server = Server::Create(db, std::nullopt, so);
+  if (!server.ok()) {
+    fmt::print(stderr, "{}\n", server.status().ToString());
+    std::exit(1);
+  }
+  if (auto st = (*server)->Bind(); !st.ok()) {
+    fmt::print(stderr, "{}\n", st.ToString());
+    std::exit(1);
+  }
+  const int port = (*server)->port();
+  std::thread http([&] { (void)(*server)->Run(); });
+  while (!(*server)->running()) std::this_thread::yield();
+  Result r = Load(port, ids, requests, clients);
   (*server)->Stop();
   http.join();
   return r;
 }
 
+void PrintHeader() {
+  fmt::print("{:<8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6} {:>22}\n",
+             "config", "p50 ms", "p99 ms", "p99.9", "max ms", ">1 s", "req/s",
+             "errors", "wait behind 32 slow");
+}
+
+void PrintRow(const std::string& name, const Result& r) {
+  fmt::print(
+      "{:<8} {:>8.2f} {:>8.2f} {:>8.1f} {:>8.1f} {:>6} {:>7.0f} {:>6} "
+      "{:>22}\n",
+      name, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.over_1s, r.rps, r.errors,
+      r.slow_wait_s >= 0
+          ? fmt::format("{:.3f} s", r.slow_wait_s)
+          : fmt::format("no answer in {:.0f} s", -r.slow_wait_s));
+}
+
+// The synthetic catalogue: 2,000 tracks with 128-d embeddings in a
+// database under `dir`. Returns the error text, "" on success.
+std::string MakeCatalogue(const std::filesystem::path& dir, std::string& db,
+                          std::vector<int64_t>& ids) {
+  namespace t = cratedig::recommender::testing;
+  std::filesystem::create_directories(dir);
+  std::vector<t::FixtureTrack> tracks;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> noise(0, 0.3f);
+  const char* genres[] = {"Trance", "Drum and Bass", "Downtempo", "Breakbeat"};
+  for (int i = 0; i < 2000; ++i) {
+    t::FixtureTrack ft;
+    ft.artist = "Artist " + std::to_string(i / 3);
+    ft.title = "Tune " + std::to_string(i);
+    ft.genre = genres[i % 4];
+    ft.vec.assign(128, 0.0f);
+    for (float& x : ft.vec) x = noise(rng);
+    ft.vec[i % 4] += 2.0f;
+    ft.preview = false;
+    ft.tiles = 0;
+    tracks.push_back(ft);
+  }
+  t::Fixture fx;
+  std::string err = t::BuildFixture(dir, tracks, fx);
+  db = fx.db_path;
+  ids = fx.track_ids;
+  return err;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db;
-  int requests = 10000, clients = 50;
+  std::string db, make_db;
+  int requests = 10000, clients = 50, port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     if (k == "--db") db = argv[i + 1];
     if (k == "--requests") requests = std::atoi(argv[i + 1]);
     if (k == "--clients") clients = std::atoi(argv[i + 1]);
+    if (k == "--port") port = std::atoi(argv[i + 1]);
+    if (k == "--make-db") make_db = argv[i + 1];
   }
   namespace fs = std::filesystem;
-  namespace t = cratedig::recommender::testing;
   fs::path tmp =
       fs::temp_directory_path() / ("serve_bench_" + std::to_string(::getpid()));
   std::vector<int64_t> ids;
-  if (db.empty()) {
-    fs::create_directories(tmp);
-    std::vector<t::FixtureTrack> tracks;
-    std::mt19937 rng(1);
-    std::normal_distribution<float> noise(0, 0.3f);
-    const char* genres[] = {"Trance", "Drum and Bass", "Downtempo",
-                            "Breakbeat"};
-    for (int i = 0; i < 2000; ++i) {
-      t::FixtureTrack ft;
-      ft.artist = "Artist " + std::to_string(i / 3);
-      ft.title = "Tune " + std::to_string(i);
-      ft.genre = genres[i % 4];
-      ft.vec.assign(128, 0.0f);
-      for (float& x : ft.vec) x = noise(rng);
-      ft.vec[i % 4] += 2.0f;
-      ft.preview = false;
-      ft.tiles = 0;
-      tracks.push_back(ft);
-    }
-    t::Fixture fx;
-    std::string err = t::BuildFixture(tmp, tracks, fx);
+  if (!make_db.empty()) {  // write the synthetic catalogue for `serve`
+    std::string err = MakeCatalogue(make_db, db, ids);
     if (!err.empty()) {
       fmt::print(stderr, "fixture: {}\n", err);
       return 1;
     }
-    db = fx.db_path;
-    ids = fx.track_ids;
+    fmt::print("{}\n", db);
+    return 0;
+  }
+  if (db.empty()) {
+    if (port > 0) {
+      fmt::print(stderr, "--port needs --db (the served database)\n");
+      return 2;
+    }
+    std::string err = MakeCatalogue(tmp, db, ids);
+    if (!err.empty()) {
+      fmt::print(stderr, "fixture: {}\n", err);
+      return 1;
+    }
   } else {
     auto d = cratedig::db::Database::Open(
         db, cratedig::db::DatabaseOptions{
@@ -243,21 +292,16 @@ int main(int argc, char** argv) {
       "serve load: {} requests, {} parallel clients, a new connection "
       "each; {} tracks\n",
       requests, clients, ids.size());
-  fmt::print("{:<8} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>6} {:>22}\n",
-             "config", "p50 ms", "p99 ms", "p99.9", "max ms", ">1 s", "req/s",
-             "errors", "wait behind 32 slow");
+  PrintHeader();
+  if (port > 0) {  // an external server (`cratedig serve`): one run
+    Result r = Load(port, ids, requests, clients);
+    PrintRow("external", r);
+    return r.errors == 0 && r.slow_wait_s >= 0 ? 0 : 1;
+  }
   for (int round = 0; round < 2; ++round) {
     for (const auto& [name, lim] :
          {std::pair{"before", before}, std::pair{"after", after}}) {
-      Result r = RunOne(db, lim, ids, requests, clients);
-      fmt::print(
-          "{:<8} {:>8.2f} {:>8.2f} {:>8.1f} {:>8.1f} {:>6} {:>7.0f} {:>6} "
-          "{:>22}\n",
-          name, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.over_1s, r.rps,
-          r.errors,
-          r.slow_wait_s >= 0
-              ? fmt::format("{:.3f} s", r.slow_wait_s)
-              : fmt::format("no answer in {:.0f} s", -r.slow_wait_s));
+      PrintRow(name, RunOne(db, lim, ids, requests, clients));
     }
   }
   fmt::print("peak RSS {} MiB\n", RssKb() / 1024);
