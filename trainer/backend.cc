@@ -3,7 +3,7 @@
 #include <thread>
 
 #ifdef CRATEDIG_WITH_LIBTORCH
-#include "trainer/torch/torch_net.h"
+#include "trainer/torch_plugin.h"
 #endif
 #ifdef CRATEDIG_WITH_TINYDNN
 #include "trainer/tinydnn/tinydnn_net.h"
@@ -28,12 +28,24 @@ std::vector<std::string> AvailableBackends() {
 
 Result<std::string> ResolveBackend(const std::string& name) {
   const std::vector<std::string> have = AvailableBackends();
+  std::string want = name;
   if (name == "auto") {
     if (have.empty()) return Status::Internal("built without any CNN backend");
-    return have.front();
+    want = have.front();
   }
   for (const auto& b : have) {
-    if (b == name) return b;
+    if (b != want) continue;
+#ifdef CRATEDIG_WITH_LIBTORCH
+    // Resolving libtorch loads its plugin (~0.8 s, once per process), so
+    // that a missing or broken plugin is reported, with its path, before a
+    // run starts. "auto" does not fall back to tiny-dnn then: a build with
+    // libtorch whose plugin is gone is a broken install, and silently
+    // training another library's network would hide it.
+    if (b == kLibtorch) {
+      CRATEDIG_RETURN_IF_ERROR(LoadTorchPlugin().status());
+    }
+#endif
+    return b;
   }
   if (name == kLibtorch) {
     return Status::InvalidArgument(
@@ -68,7 +80,10 @@ Result<std::unique_ptr<Net>> CreateNet(const NetSpec& spec) {
     if (s.per_frequency_norm) return refuse("normalize = \"per_frequency\"");
   }
 #ifdef CRATEDIG_WITH_LIBTORCH
-  if (backend == kLibtorch) return CreateTorchNet(s);
+  if (backend == kLibtorch) {
+    CRATEDIG_ASSIGN_OR_RETURN(const TorchPluginApi* torch, LoadTorchPlugin());
+    return torch->create_net(s);
+  }
 #endif
 #ifdef CRATEDIG_WITH_TINYDNN
   if (backend == kTinyDnn) return CreateTinyDnnNet(s);
@@ -82,7 +97,7 @@ int SetBackendThreads(int threads) {
     if (threads <= 0) threads = 1;
   }
 #ifdef CRATEDIG_WITH_LIBTORCH
-  SetTorchThreads(threads);
+  SetTorchPluginThreads(threads);  // now if loaded, else when it loads
 #endif
 #ifdef CRATEDIG_WITH_TINYDNN
   SetTinyDnnThreads(threads);
@@ -92,7 +107,7 @@ int SetBackendThreads(int threads) {
 
 void SetBackendDeterministic(bool on) {
 #ifdef CRATEDIG_WITH_LIBTORCH
-  SetTorchDeterministic(on);
+  SetTorchPluginDeterministic(on);  // now if loaded, else when it loads
 #endif
   (void)on;
 }

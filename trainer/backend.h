@@ -1,8 +1,9 @@
 // Backend: the one interface between the trainer's generic driver (epochs,
 // early stopping, run records, checkpoint bookkeeping, resume; train.cc)
 // and a CNN library. Two implementations: trainer/torch/ (libtorch; only in
-// builds with CRATEDIG_WITH_LIBTORCH) and trainer/tinydnn/ (tiny-dnn with
-// our own layers; always built). No torch or tiny-dnn type crosses this
+// builds with CRATEDIG_WITH_LIBTORCH, as a plugin loaded on first use:
+// trainer/torch_plugin.h) and trainer/tinydnn/ (tiny-dnn with our own
+// layers; always built). No torch or tiny-dnn type crosses this
 // header, so it costs nothing to include.
 //
 // Contracts every backend keeps:
@@ -132,6 +133,9 @@ std::vector<std::string> AvailableBackends();
 
 // "auto" -> the first available backend; a known backend this build lacks
 // -> InvalidArgument saying how to get it; anything else -> InvalidArgument.
+// Resolving libtorch loads its plugin (once per process), so a missing or
+// broken plugin is that error (NotFound / IoError, naming the path); "auto"
+// does not fall back to tiny-dnn then.
 Result<std::string> ResolveBackend(const std::string& name);
 
 // A network with fresh weights drawn from spec.seed (and the backend's
@@ -140,7 +144,7 @@ Result<std::string> ResolveBackend(const std::string& name);
 Result<std::unique_ptr<Net>> CreateNet(const NetSpec& spec);
 
 // Sets each available backend's thread count (0: all cores). Returns the
-// count in use.
+// count in use. Does not load the libtorch plugin: applied when it loads.
 int SetBackendThreads(int threads);
 
 // TrainSettings::deterministic for each available backend: libtorch turns

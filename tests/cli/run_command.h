@@ -18,9 +18,9 @@ inline std::string CratedigBinary() {
   return std::string(CRATEDIG_BINARY_DIR) + "/cli/cratedig";
 }
 
-// `args` is passed through the shell: quote anything with spaces.
-inline CommandResult RunCratedig(const std::string& args) {
-  std::string cmd = CratedigBinary() + " " + args + " 2>&1";
+// Runs a shell command line; stderr is captured with stdout.
+inline CommandResult RunShell(const std::string& command) {
+  std::string cmd = command + " 2>&1";
   CommandResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -31,6 +31,13 @@ inline CommandResult RunCratedig(const std::string& args) {
   int status = pclose(p);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// `args` is passed through the shell: quote anything with spaces. `env`:
+// VAR=value assignments for this run only.
+inline CommandResult RunCratedig(const std::string& args,
+                                 const std::string& env = "") {
+  return RunShell(env + " " + CratedigBinary() + " " + args);
 }
 
 }  // namespace cratedig::testing

@@ -1,5 +1,7 @@
 // The libtorch backend (trainer/backend.h). Torch-free header; only built
-// with CRATEDIG_WITH_LIBTORCH.
+// with CRATEDIG_WITH_LIBTORCH, into the plugin libcratedig_torch.so
+// (trainer/torch/plugin_api.h) and the tests of trainer/torch/. The
+// executable reaches these through the plugin's table, never by name.
 #pragma once
 
 #include <memory>
