@@ -49,8 +49,14 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
     fmt::print("{}\n", s->ToToml());
     return 0;
   }
-  auto backend = trainer::ResolveBackend(s->backend);
-  if (!backend.ok()) return Fail("train", backend.status());
+  // --resume continues with the run's own backend (Train resolves it):
+  // resolving the config's here could load libtorch for a tiny-dnn run.
+  std::string backend = "the run's backend";
+  if (!o.resume) {
+    auto resolved = trainer::ResolveBackend(s->backend);
+    if (!resolved.ok()) return Fail("train", resolved.status());
+    backend = *resolved;
+  }
   const int threads = trainer::TuneRuntime(s->threads);
   auto db = db::Database::Open(
       o.db, db::DatabaseOptions{.mode = db::OpenMode::kExisting});
@@ -70,8 +76,7 @@ int RunTrain(const TrainCliOptions& o, Context& ctx) {
     std::fflush(stdout);
   };
   if (!ctx.quiet) {
-    fmt::print("training with {} on {} threads{}\n",
-               o.resume ? std::string("the run's backend") : *backend, threads,
+    fmt::print("training with {} on {} threads{}\n", backend, threads,
                o.resume ? " (resuming)" : "");
     std::fflush(stdout);
   }

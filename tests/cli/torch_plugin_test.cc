@@ -72,6 +72,10 @@ TEST(TorchPluginTest, AMissingPluginIsAClearErrorNamingThePath) {
   r = RunCratedig("train --db " + NoDb() + " --set backend='\"tiny-dnn\"'",
                   "CRATEDIG_TORCH_PLUGIN=" + missing);
   EXPECT_TRUE(Has(r, "no database at")) << r.output;
+  // Nor does --resume before it knows the run's backend.
+  r = RunCratedig("train --resume --db " + NoDb(),
+                  "CRATEDIG_TORCH_PLUGIN=" + missing);
+  EXPECT_TRUE(Has(r, "no database at")) << r.output;
 }
 
 TEST(TorchPluginTest, APluginThatFailsToLoadReportsDlerror) {
