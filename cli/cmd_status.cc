@@ -45,9 +45,9 @@ Status PrintListings(db::Database& db) {
   std::map<std::string, std::pair<int64_t, int64_t>> pages;  // done, pending
   for (const auto& [key, n] : counts) {
     const auto& [context, kind, status] = key;
-    if (kind != "listing") continue;
-    if (status == "done") pages[context].first += n;
-    if (status == "pending") pages[context].second += n;
+    if (kind != db::PageKind::kListing) continue;
+    if (status == db::FrontierStatus::kDone) pages[context].first += n;
+    if (status == db::FrontierStatus::kPending) pages[context].second += n;
   }
   std::map<std::string, const db::ListingRefreshRecord*> by_slug;
   for (const auto& r : refreshed) {
@@ -123,7 +123,8 @@ Status PrintStatus(const StatusOptions& o) {
   for (const auto& r : all_runs) {
     CRATEDIG_ASSIGN_OR_RETURN(int64_t ne, embeddings.CountForRun(r.id));
     fmt::print("  run {:<4} {:<8} {:<8} dataset {}  embeddings {}\n", r.id,
-               r.network, r.status, r.dataset_hash.substr(0, 12), ne);
+               r.network, db::RunStatusName(r.status),
+               r.dataset_hash.substr(0, 12), ne);
   }
   if (o.fields) {
     CRATEDIG_ASSIGN_OR_RETURN(

@@ -119,7 +119,8 @@ class FrontierCrawl {
         break;
       case ClientOutcome::kNotModified:
         CRATEDIG_RETURN_IF_ERROR(writer_.MarkUnchanged(e));
-        ++st_.counters["crawl/not_modified/" + e.kind];
+        ++st_.counters[std::string("crawl/not_modified/") +
+                       db::PageKindName(e.kind)];
         ++finished_total_;
         break;
       case ClientOutcome::kRobotsUnavailable:
@@ -137,7 +138,7 @@ class FrontierCrawl {
     ++st_.pages;
     ++finished_total_;
     const std::string& parent = listings_.parent_of.at(e.context);
-    if (e.kind == "listing") {
+    if (e.kind == db::PageKind::kListing) {
       ListingPage page = parser_.ParseListing(r.body, page_url, parent);
       if (page.releases.empty() && !page.next_url) ++st_.parse_errors;
       st_.parse_errors += page.parse_errors;
@@ -229,8 +230,8 @@ Status SeedFrontier(db::Database& db, const config::SiteProfile& profile,
     for (const auto& [slug, parent] : listings.parent_of) {
       CRATEDIG_ASSIGN_OR_RETURN(
           bool is_new,
-          frontier.Add(ListingUrl(profile, slug, profile.first_page), "listing",
-                       slug));
+          frontier.Add(ListingUrl(profile, slug, profile.first_page),
+                       db::PageKind::kListing, slug));
       (void)is_new;
     }
     if (!options.full) return Status::Ok();
@@ -246,8 +247,8 @@ Status SeedFrontier(db::Database& db, const config::SiteProfile& profile,
     for (const db::ReleaseRecord& r : all) {
       auto it = slug_of_parent.find(r.parent_genre.value_or(""));
       if (it == slug_of_parent.end()) continue;
-      CRATEDIG_ASSIGN_OR_RETURN(bool is_new,
-                                frontier.Add(r.url, "product", it->second));
+      CRATEDIG_ASSIGN_OR_RETURN(
+          bool is_new, frontier.Add(r.url, db::PageKind::kProduct, it->second));
       (void)is_new;
     }
     return Status::Ok();

@@ -18,11 +18,10 @@ namespace cratedig::crawler {
 
 namespace {
 
-using Counts =
-    std::map<std::tuple<std::string, std::string, std::string>, int64_t>;
+using Counts = std::map<db::FrontierTable::ContextKey, int64_t>;
 
-int64_t CountOf(const Counts& c, const std::string& context,
-                const std::string& kind, const std::string& status) {
+int64_t CountOf(const Counts& c, const std::string& context, db::PageKind kind,
+                db::FrontierStatus status) {
   auto it = c.find({context, kind, status});
   return it == c.end() ? 0 : it->second;
 }
@@ -54,8 +53,10 @@ Status MeasureRows(db::Database& db, const Counts& counts, CrawlPlan& plan) {
   int64_t listing_done = 0, products = 0;
   for (const auto& [key, n] : counts) {
     const auto& [context, kind, status] = key;
-    if (kind == "listing" && status == "done") listing_done += n;
-    if (kind == "product") products += n;
+    if (kind == db::PageKind::kListing && status == db::FrontierStatus::kDone) {
+      listing_done += n;
+    }
+    if (kind == db::PageKind::kProduct) products += n;
   }
   if (listing_done > 0 && nrel > 0) {
     plan.page_size =
@@ -71,11 +72,13 @@ Status MeasureRows(db::Database& db, const Counts& counts, CrawlPlan& plan) {
 // One listing's expected requests.
 void PlanListing(const Counts& counts, const CrawlOptions& options,
                  const PlanOptions& po, CrawlPlan& plan, ListingPlan& lp) {
-  lp.pages_done = CountOf(counts, lp.slug, "listing", "done");
-  lp.pages_pending = CountOf(counts, lp.slug, "listing", "pending");
+  lp.pages_done = CountOf(counts, lp.slug, db::PageKind::kListing,
+                          db::FrontierStatus::kDone);
+  lp.pages_pending = CountOf(counts, lp.slug, db::PageKind::kListing,
+                             db::FrontierStatus::kPending);
   lp.walked = lp.pages_done > 0;
-  const int64_t products_pending =
-      CountOf(counts, lp.slug, "product", "pending");
+  const int64_t products_pending = CountOf(
+      counts, lp.slug, db::PageKind::kProduct, db::FrontierStatus::kPending);
   int64_t new_rows = 0;
   if (!lp.walked) {
     if (po.assume_releases_per_listing > 0) {

@@ -119,13 +119,15 @@ Result<ListingWrite> PageWriter::WriteListing(const db::FrontierEntry& e,
         ++w.listing_only;
         continue;
       }
-      CRATEDIG_ASSIGN_OR_RETURN(bool is_new,
-                                frontier_.Add(pr.url, "product", e.context));
+      CRATEDIG_ASSIGN_OR_RETURN(
+          bool is_new,
+          frontier_.Add(pr.url, db::PageKind::kProduct, e.context));
       w.frontier_added += is_new;
     }
     if (follow_next && page.next_url) {
       CRATEDIG_ASSIGN_OR_RETURN(
-          bool is_new, frontier_.Add(*page.next_url, "listing", e.context));
+          bool is_new,
+          frontier_.Add(*page.next_url, db::PageKind::kListing, e.context));
       w.frontier_added += is_new;
     }
     CRATEDIG_RETURN_IF_ERROR(PutValidators(r));

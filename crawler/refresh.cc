@@ -99,8 +99,8 @@ class Refresher {
     st_.parse_errors += page.parse_errors;
     st_.missing_fields += page.missing_fields;
     // The page's own frontier entry carries its done mark and validators.
-    CRATEDIG_ASSIGN_OR_RETURN(bool added,
-                              frontier_.Add(r.url, "listing", w.slug));
+    CRATEDIG_ASSIGN_OR_RETURN(
+        bool added, frontier_.Add(r.url, db::PageKind::kListing, w.slug));
     (void)added;
     CRATEDIG_ASSIGN_OR_RETURN(auto entry, frontier_.Get(r.url));
     if (!entry) return Status::Internal("frontier lost " + r.url);

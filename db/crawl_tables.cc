@@ -16,26 +16,47 @@ const char* FrontierStatusName(FrontierStatus s) {
   return "pending";
 }
 
+const char* PageKindName(PageKind k) {
+  switch (k) {
+    case PageKind::kListing:
+      return "listing";
+    case PageKind::kProduct:
+      return "product";
+  }
+  return "listing";
+}
+
 namespace {
 
-FrontierStatus ParseFrontierStatus(const std::string& s) {
-  if (s == "done") return FrontierStatus::kDone;
-  if (s == "failed") return FrontierStatus::kFailed;
-  if (s == "forbidden") return FrontierStatus::kForbidden;
-  return FrontierStatus::kPending;
+Result<FrontierStatus> ParseFrontierStatus(const std::string& s) {
+  for (FrontierStatus v :
+       {FrontierStatus::kPending, FrontierStatus::kDone,
+        FrontierStatus::kFailed, FrontierStatus::kForbidden}) {
+    if (s == FrontierStatusName(v)) return v;
+  }
+  return Status::Corrupt("frontier: unknown status '" + s +
+                         "' (expected pending, done, failed or forbidden)");
+}
+
+Result<PageKind> ParsePageKind(const std::string& s) {
+  for (PageKind v : {PageKind::kListing, PageKind::kProduct}) {
+    if (s == PageKindName(v)) return v;
+  }
+  return Status::Corrupt("frontier: unknown page kind '" + s +
+                         "' (expected listing or product)");
 }
 
 constexpr const char* kFrontierCols =
     "id, url, kind, context, status, attempts, next_attempt_at, http_status, "
     "last_error, added_at, finished_at, failure";
 
-FrontierEntry ReadEntry(const Statement& s) {
+Result<FrontierEntry> ReadEntry(const Statement& s) {
   FrontierEntry e;
   e.id = s.Int(0);
   e.url = s.Text(1);
-  e.kind = s.Text(2);
+  CRATEDIG_ASSIGN_OR_RETURN(e.kind, ParsePageKind(s.Text(2)));
   e.context = s.Text(3);
-  e.status = ParseFrontierStatus(s.Text(4));
+  CRATEDIG_ASSIGN_OR_RETURN(e.status, ParseFrontierStatus(s.Text(4)));
   e.attempts = static_cast<int>(s.Int(5));
   e.next_attempt_at = s.Int(6);
   if (auto v = s.OptInt(7)) e.http_status = static_cast<int>(*v);
@@ -51,7 +72,8 @@ Result<std::vector<FrontierEntry>> ReadEntries(Statement& s) {
   for (;;) {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.push_back(ReadEntry(s));
+    CRATEDIG_ASSIGN_OR_RETURN(FrontierEntry e, ReadEntry(s));
+    out.push_back(std::move(e));
   }
   return out;
 }
@@ -86,13 +108,13 @@ Result<std::optional<HostRecord>> HostsTable::Get(const std::string& origin) {
   return std::optional<HostRecord>(std::move(r));
 }
 
-Result<bool> FrontierTable::Add(const std::string& url, const std::string& kind,
+Result<bool> FrontierTable::Add(const std::string& url, PageKind kind,
                                 const std::string& context) {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("INSERT OR IGNORE INTO frontier(url, kind, context, "
                   "added_at) VALUES(?,?,?,?)"));
-  s.BindAll(url, kind, context, NowMs());
+  s.BindAll(url, PageKindName(kind), context, NowMs());
   CRATEDIG_RETURN_IF_ERROR(s.Run());
   return db_.Changes() > 0;
 }
@@ -105,7 +127,8 @@ Result<std::optional<FrontierEntry>> FrontierTable::Get(
   s.Bind(1, url);
   CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<FrontierEntry>();
-  return std::optional<FrontierEntry>(ReadEntry(s));
+  CRATEDIG_ASSIGN_OR_RETURN(FrontierEntry e, ReadEntry(s));
+  return std::optional<FrontierEntry>(std::move(e));
 }
 
 Result<std::vector<FrontierEntry>> FrontierTable::Ready(int64_t now_ms,
@@ -202,16 +225,19 @@ Result<std::map<std::string, int64_t>> FrontierTable::CountByStatus() {
       "SELECT status, COUNT(*) FROM frontier GROUP BY status");
 }
 
-Result<std::map<std::tuple<std::string, std::string, std::string>, int64_t>>
+Result<std::map<FrontierTable::ContextKey, int64_t>>
 FrontierTable::CountByContext() {
   CRATEDIG_ASSIGN_OR_RETURN(
       Statement s, db_.Prepare("SELECT context, kind, status, COUNT(*) FROM "
                                "frontier GROUP BY context, kind, status"));
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> out;
+  std::map<ContextKey, int64_t> out;
   for (;;) {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out[{s.Text(0), s.Text(1), s.Text(2)}] = s.Int(3);
+    CRATEDIG_ASSIGN_OR_RETURN(PageKind kind, ParsePageKind(s.Text(1)));
+    CRATEDIG_ASSIGN_OR_RETURN(FrontierStatus status,
+                              ParseFrontierStatus(s.Text(2)));
+    out[{s.Text(0), kind, status}] = s.Int(3);
   }
   return out;
 }

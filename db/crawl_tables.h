@@ -30,13 +30,22 @@ class HostsTable {
   Database& db_;
 };
 
+// A frontier entry's state. FrontierStatusName gives the name stored in
+// frontier.status ("pending", "done", "failed", "forbidden"); a row with any
+// other name reads as a kCorrupt error.
 enum class FrontierStatus { kPending, kDone, kFailed, kForbidden };
 const char* FrontierStatusName(FrontierStatus s);
+
+// What a frontier URL is: a listing page (links to releases and the next
+// page) or a release's product page. PageKindName gives the name stored in
+// frontier.kind ("listing", "product"); any other name reads as kCorrupt.
+enum class PageKind { kListing, kProduct };
+const char* PageKindName(PageKind k);
 
 struct FrontierEntry {
   int64_t id = 0;
   std::string url;
-  std::string kind;  // "listing" | "product"
+  PageKind kind = PageKind::kListing;
   std::string context;
   FrontierStatus status = FrontierStatus::kPending;
   int attempts = 0;
@@ -55,7 +64,7 @@ class FrontierTable {
   explicit FrontierTable(Database& db) : db_(db) {}
   // Adds a pending URL unless it is known (in any status). Returns true when
   // it was new. Idempotent, which is what makes a resumed crawl not repeat.
-  Result<bool> Add(const std::string& url, const std::string& kind,
+  Result<bool> Add(const std::string& url, PageKind kind,
                    const std::string& context = "");
   Result<std::optional<FrontierEntry>> Get(const std::string& url);
   // Pending entries whose next_attempt_at <= now_ms, oldest first.
@@ -84,9 +93,9 @@ class FrontierTable {
   // reasons were recorded), e.g. {"http_404": 2, "network": 1}.
   Result<std::map<std::string, int64_t>> CountFailuresByReason();
   Result<std::map<std::string, int64_t>> CountByStatus();
-  // Entries per (context, kind, status name), for crawl plans.
-  Result<std::map<std::tuple<std::string, std::string, std::string>, int64_t>>
-  CountByContext();
+  // Entries per (context, kind, status), for crawl plans.
+  using ContextKey = std::tuple<std::string, PageKind, FrontierStatus>;
+  Result<std::map<ContextKey, int64_t>> CountByContext();
   // Stored releases whose product URL was never queued (listing-first rows).
   Result<int64_t> CountReleasesNotQueued();
   Result<std::vector<FrontierEntry>> List(FrontierStatus status);

@@ -4,19 +4,43 @@
 
 namespace cratedig::db {
 
+const char* RunStatusName(RunStatus s) {
+  switch (s) {
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kDone:
+      return "done";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kStopped:
+      return "stopped";
+  }
+  return "running";
+}
+
 namespace {
+
+Result<RunStatus> ParseRunStatus(int64_t id, const std::string& s) {
+  for (RunStatus v : {RunStatus::kRunning, RunStatus::kDone, RunStatus::kFailed,
+                      RunStatus::kStopped}) {
+    if (s == RunStatusName(v)) return v;
+  }
+  return Status::Corrupt("model run " + std::to_string(id) +
+                         ": unknown status '" + s +
+                         "' (expected running, done, failed or stopped)");
+}
 
 constexpr const char* kRunCols =
     "SELECT id, dataset_hash, network, config, status, checkpoint_path, "
     "metrics, created_at, finished_at FROM model_runs";
 
-ModelRunRecord ReadRun(const Statement& s) {
+Result<ModelRunRecord> ReadRun(const Statement& s) {
   ModelRunRecord r;
   r.id = s.Int(0);
   r.dataset_hash = s.Text(1);
   r.network = s.Text(2);
   r.config = s.Text(3);
-  r.status = s.Text(4);
+  CRATEDIG_ASSIGN_OR_RETURN(r.status, ParseRunStatus(r.id, s.Text(4)));
   r.checkpoint_path = s.OptText(5);
   r.metrics = s.OptText(6);
   r.created_at = s.Int(7);
@@ -44,8 +68,9 @@ Result<int64_t> ModelRunsTable::Create(const ModelRunRecord& r) {
       db_.Prepare("INSERT INTO model_runs(dataset_hash, network, config, "
                   "status, checkpoint_path, metrics, created_at, finished_at) "
                   "VALUES(?,?,?,?,?,?,?,?)"));
-  s.BindAll(r.dataset_hash, r.network, r.config, r.status, r.checkpoint_path,
-            r.metrics, r.created_at ? r.created_at : NowMs(), r.finished_at);
+  s.BindAll(r.dataset_hash, r.network, r.config, RunStatusName(r.status),
+            r.checkpoint_path, r.metrics, r.created_at ? r.created_at : NowMs(),
+            r.finished_at);
   CRATEDIG_RETURN_IF_ERROR(s.Run());
   return db_.LastInsertId();
 }
@@ -55,7 +80,8 @@ Status ModelRunsTable::Update(const ModelRunRecord& r) {
       Statement s,
       db_.Prepare("UPDATE model_runs SET status=?, checkpoint_path=?, "
                   "metrics=?, finished_at=? WHERE id=?"));
-  s.BindAll(r.status, r.checkpoint_path, r.metrics, r.finished_at, r.id);
+  s.BindAll(RunStatusName(r.status), r.checkpoint_path, r.metrics,
+            r.finished_at, r.id);
   CRATEDIG_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() == 0) {
     return Status::NotFound("no model run " + std::to_string(r.id));
@@ -69,7 +95,8 @@ Result<std::optional<ModelRunRecord>> ModelRunsTable::Get(int64_t id) {
   s.Bind(1, id);
   CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<ModelRunRecord>();
-  return std::optional<ModelRunRecord>(ReadRun(s));
+  CRATEDIG_ASSIGN_OR_RETURN(ModelRunRecord r, ReadRun(s));
+  return std::optional<ModelRunRecord>(std::move(r));
 }
 
 Result<std::vector<ModelRunRecord>> ModelRunsTable::List() {
@@ -79,7 +106,8 @@ Result<std::vector<ModelRunRecord>> ModelRunsTable::List() {
   for (;;) {
     CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
     if (!row) break;
-    out.push_back(ReadRun(s));
+    CRATEDIG_ASSIGN_OR_RETURN(ModelRunRecord r, ReadRun(s));
+    out.push_back(std::move(r));
   }
   return out;
 }
@@ -90,9 +118,9 @@ namespace {
 Result<bool> Meets(Database& db, const ModelRunRecord& r, RunNeed need) {
   switch (need) {
     case RunNeed::kDone:
-      return r.status == "done";
+      return r.status == RunStatus::kDone;
     case RunNeed::kUnfinished:
-      return r.status != "done";
+      return r.status != RunStatus::kDone;
     case RunNeed::kEmbedded: {
       EmbeddingsTable emb(db);
       CRATEDIG_ASSIGN_OR_RETURN(int64_t n, emb.CountForRun(r.id));
@@ -146,10 +174,10 @@ Result<ModelRunRecord> ModelRunsTable::Resolve(std::optional<int64_t> id,
 Result<TrainedRun> ModelRunsTable::GetTrained(int64_t id) {
   CRATEDIG_ASSIGN_OR_RETURN(std::optional<ModelRunRecord> run, Get(id));
   if (!run) return Status::NotFound("no model run " + std::to_string(id));
-  if (!run->checkpoint_path || run->status != "done") {
+  if (!run->checkpoint_path || run->status != RunStatus::kDone) {
     return Status::NotFound("model run " + std::to_string(id) +
                             " has not finished training (status " +
-                            run->status + ")");
+                            RunStatusName(run->status) + ")");
   }
   CRATEDIG_ASSIGN_OR_RETURN(std::optional<DatasetRecord> ds,
                             DatasetsTable(db_).Get(run->dataset_hash));

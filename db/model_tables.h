@@ -11,12 +11,23 @@
 
 namespace cratedig::db {
 
+// A model run's state. RunStatusName gives the name stored in
+// model_runs.status and shown to users ("running", "done", "failed",
+// "stopped"); a row with any other name reads as a kCorrupt error.
+enum class RunStatus {
+  kRunning,  // training, or killed while training (resumable)
+  kDone,     // trained; checkpoint_path is set
+  kFailed,   // stopped by an error (resumable)
+  kStopped,  // cancelled (resumable)
+};
+const char* RunStatusName(RunStatus s);
+
 struct ModelRunRecord {
   int64_t id = 0;  // assigned by Create
   std::string dataset_hash;
-  std::string network;             // "seed" | ...
-  std::string config;              // canonical TOML
-  std::string status = "running";  // running|done|failed|stopped
+  std::string network;  // "seed" | ...
+  std::string config;   // canonical TOML
+  RunStatus status = RunStatus::kRunning;
   std::optional<std::string> checkpoint_path;
   std::optional<std::string> metrics;  // JSON
   int64_t created_at = 0;
@@ -46,7 +57,7 @@ enum class RunNeed {
 
 // A finished run and the dataset version it was trained on.
 struct TrainedRun {
-  ModelRunRecord run;  // status "done", checkpoint_path set
+  ModelRunRecord run;  // status kDone, checkpoint_path set
   DatasetRecord dataset;
 };
 

@@ -125,7 +125,7 @@ Status TrainJob::Start(const config::TrainSettings& settings) {
       return Status::NotFound("dataset " + run_.dataset_hash + " of run " +
                               std::to_string(run_.id) + " is gone");
     }
-    run_.status = "running";
+    run_.status = db::RunStatus::kRunning;
     run_.finished_at.reset();
     return runs_.Update(run_);
   }
@@ -135,13 +135,14 @@ Status TrainJob::Start(const config::TrainSettings& settings) {
   run_.dataset_hash = dataset_.hash;
   run_.network = s_.network;
   run_.config = s_.ToToml();
-  run_.status = "running";
+  run_.status = db::RunStatus::kRunning;
   CRATEDIG_ASSIGN_OR_RETURN(run_.id, runs_.Create(run_));
   return Status::Ok();
 }
 
 Status TrainJob::End(Status why) {
-  run_.status = why.code() == StatusCode::kCancelled ? "stopped" : "failed";
+  run_.status = why.code() == StatusCode::kCancelled ? db::RunStatus::kStopped
+                                                     : db::RunStatus::kFailed;
   run_.finished_at = db::NowMs();
   Status st = runs_.Update(run_);
   (void)st;  // the training error is the one worth reporting
@@ -410,7 +411,7 @@ Status TrainJob::Finish() {
   report_.checkpoint_path = best_.string();
   report_.seconds = Since(t0_);
 
-  run_.status = "done";
+  run_.status = db::RunStatus::kDone;
   run_.checkpoint_path = report_.checkpoint_path;
   run_.finished_at = db::NowMs();
   json::Json training =

@@ -44,7 +44,7 @@ TEST(CompletenessTest, FieldDroppingInTheNewestPagesWarns) {
   // in the first 8, on none in the last 2. Title on all; label never.
   for (int i = 0; i < 10; ++i) {
     const std::string url = "http://x/p/" + std::to_string(i);
-    ASSERT_TRUE(frontier.Add(url, "product", "indie").ok());
+    ASSERT_TRUE(frontier.Add(url, db::PageKind::kProduct, "indie").ok());
     auto e = frontier.Get(url);
     ASSERT_TRUE(e.ok() && *e);
     ASSERT_TRUE(frontier.MarkDone((*e)->id, 200).ok());

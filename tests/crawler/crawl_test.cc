@@ -333,8 +333,8 @@ TEST(CrawlRetryTest, BackoffAcrossRunsAndRetryFailed) {
       {"politeness.max_retries=0", "politeness.rerun_backoff_base=3600"});
   db::FrontierTable frontier(**db);
   ASSERT_TRUE(frontier
-                  .Add(store.base_url() + "/products/gone/1-1/", "product",
-                       "trance-music")
+                  .Add(store.base_url() + "/products/gone/1-1/",
+                       db::PageKind::kProduct, "trance-music")
                   .ok());
   auto first = RunCrawl(**db, profile, Options());
   ASSERT_TRUE(first.ok()) << first.status().ToString();

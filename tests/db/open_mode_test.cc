@@ -50,7 +50,7 @@ TEST(OpenModeTest, ReadOnlyReadsAndNeverWrites) {
     auto db = Database::Open(path.path());
     ASSERT_TRUE(db.ok());
     FrontierTable f(**db);
-    ASSERT_TRUE(f.Add("http://127.0.0.1/a", "listing").ok());
+    ASSERT_TRUE(f.Add("http://127.0.0.1/a", PageKind::kListing).ok());
   }
   auto db = Database::Open(path.path(), Mode(OpenMode::kReadOnly));
   ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -59,7 +59,7 @@ TEST(OpenModeTest, ReadOnlyReadsAndNeverWrites) {
   auto counts = f.CountByStatus();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ((*counts)["pending"], 1);
-  EXPECT_FALSE(f.Add("http://127.0.0.1/b", "listing").ok());
+  EXPECT_FALSE(f.Add("http://127.0.0.1/b", PageKind::kListing).ok());
 }
 
 // On a read-only filesystem (a read-only bind mount of the database's folder,
@@ -71,7 +71,7 @@ TEST(OpenModeTest, ReadOnlyWorksOnAReadOnlyFilesystem) {
     auto db = Database::Open(path.path());
     ASSERT_TRUE(db.ok());
     FrontierTable f(**db);
-    ASSERT_TRUE(f.Add("http://127.0.0.1/a", "listing").ok());
+    ASSERT_TRUE(f.Add("http://127.0.0.1/a", PageKind::kListing).ok());
   }
   ASSERT_FALSE(fs::exists(path.path() + "-shm"));  // closed cleanly
   const std::string dir = fs::path(path.path()).parent_path().string();

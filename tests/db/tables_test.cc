@@ -101,11 +101,49 @@ TEST_F(TablesTest, ValidatorsAndListingRefreshes) {
   EXPECT_EQ((*all)[1].pages, 1);
 }
 
+// The enums' names are the database's words; a word the code does not
+// know (a newer or hand-edited database) is an error, not a silent default.
+TEST_F(TablesTest, UnknownStateNamesReadAsCorrupt) {
+  FrontierTable f(*db_);
+  ASSERT_TRUE(*f.Add("http://h/a", PageKind::kProduct, "trance"));
+  auto a = *f.Get("http://h/a");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->kind, PageKind::kProduct);
+  ASSERT_TRUE(db_->Exec("UPDATE frontier SET kind='sitemap'").ok());
+  auto bad = f.Get("http://h/a");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorrupt);
+  EXPECT_NE(bad.status().message().find("'sitemap'"), std::string::npos);
+  EXPECT_EQ(f.CountByContext().status().code(), StatusCode::kCorrupt);
+  // frontier.status and model_runs.status have CHECK constraints; a file
+  // written without them (another version, a hand edit) is what is left.
+  ASSERT_TRUE(db_->Exec("PRAGMA ignore_check_constraints = ON").ok());
+  ASSERT_TRUE(
+      db_->Exec("UPDATE frontier SET kind='product', status='paused'").ok());
+  EXPECT_EQ(f.Get("http://h/a").status().code(), StatusCode::kCorrupt);
+
+  ASSERT_TRUE(DatasetsTable(*db_).Ensure({"h1", "toml", "/t", 0}).ok());
+  ModelRunsTable runs(*db_);
+  ModelRunRecord r;
+  r.dataset_hash = "h1";
+  r.network = "seed";
+  r.status = RunStatus::kStopped;
+  const int64_t id = *runs.Create(r);
+  EXPECT_EQ((*runs.Get(id))->status, RunStatus::kStopped);
+  ASSERT_TRUE(db_->Exec("UPDATE model_runs SET status='trained'").ok());
+  auto run = runs.Get(id);
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.status().code(), StatusCode::kCorrupt);
+  EXPECT_NE(run.status().message().find("'trained'"), std::string::npos);
+  EXPECT_EQ(runs.List().status().code(), StatusCode::kCorrupt);
+}
+
 TEST_F(TablesTest, FrontierLifecycle) {
   FrontierTable f(*db_);
-  EXPECT_TRUE(*f.Add("http://h/a", "listing", "trance"));
-  EXPECT_FALSE(*f.Add("http://h/a", "listing", "trance"));  // idempotent
-  EXPECT_TRUE(*f.Add("http://h/b", "product"));
+  EXPECT_TRUE(*f.Add("http://h/a", PageKind::kListing, "trance"));
+  EXPECT_FALSE(
+      *f.Add("http://h/a", PageKind::kListing, "trance"));  // idempotent
+  EXPECT_TRUE(*f.Add("http://h/b", PageKind::kProduct));
   auto ready = f.Ready(NowMs(), 10);
   ASSERT_TRUE(ready.ok());
   ASSERT_EQ(ready->size(), 2u);
@@ -262,14 +300,14 @@ TEST_F(TablesTest, ModelRunsEpochsEmbeddings) {
   auto id = runs.Create(r);
   ASSERT_TRUE(id.ok()) << id.status().ToString();
   r.id = *id;
-  r.status = "done";
+  r.status = RunStatus::kDone;
   r.checkpoint_path = "/runs/1/final.pt";
   r.metrics = R"({"track_accuracy":0.75})";
   r.finished_at = 42;
   ASSERT_TRUE(runs.Update(r).ok());
   auto got = *runs.Get(*id);
   ASSERT_TRUE(got.has_value());
-  EXPECT_EQ(got->status, "done");
+  EXPECT_EQ(got->status, RunStatus::kDone);
   EXPECT_EQ(got->metrics, R"({"track_accuracy":0.75})");
   EXPECT_EQ(runs.List()->size(), 1u);
   r.id = 999;
@@ -320,11 +358,11 @@ TEST_F(TablesTest, RunResolvePicksByNeed) {
   ModelRunRecord r;
   r.dataset_hash = "h1";
   r.network = "seed";
-  r.status = "done";
+  r.status = RunStatus::kDone;
   const int64_t embedded = *runs.Create(r);  // oldest: done, embedded
   ASSERT_TRUE(EmbeddingsTable(*db_).Put({embedded, a, 1, {1.0f}}).ok());
   const int64_t done = *runs.Create(r);  // done, no embeddings
-  r.status = "failed";
+  r.status = RunStatus::kFailed;
   const int64_t failed = *runs.Create(r);  // newest
 
   EXPECT_EQ(runs.Resolve(std::nullopt, RunNeed::kDone)->id, done);
@@ -344,7 +382,7 @@ TEST_F(TablesTest, RunResolvePicksByNeed) {
   // dataset.
   EXPECT_EQ(runs.GetTrained(done).status().code(), StatusCode::kNotFound);
   r.id = done;
-  r.status = "done";
+  r.status = RunStatus::kDone;
   r.checkpoint_path = "/runs/2/final.pt";
   ASSERT_TRUE(runs.Update(r).ok());
   auto trained = runs.GetTrained(done);

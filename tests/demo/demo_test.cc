@@ -93,7 +93,7 @@ TEST_P(DemoTest, SmallSampleStoreLearnsGenresFarAboveChance) {
   db::ModelRunsTable runs(**db);
   auto run = runs.Get(r->run_id);
   ASSERT_TRUE(run.ok() && run->has_value());
-  EXPECT_EQ((*run)->status, "done");
+  EXPECT_EQ((*run)->status, db::RunStatus::kDone);
   EXPECT_NE((*run)->config.find("backend = \"" + GetParam() + "\""),
             std::string::npos);
   ASSERT_TRUE((*run)->metrics.has_value());

@@ -94,7 +94,7 @@ TEST(GenresTest, ThreeGenreProfileTrainsAndEvaluatesThreeClasses) {
   // The run's evaluation: three genres, a 3x3 confusion matrix.
   auto run = db::ModelRunsTable(**db).Get(r->run_id);
   ASSERT_TRUE(run.ok() && run->has_value());
-  EXPECT_EQ((*run)->status, "done");
+  EXPECT_EQ((*run)->status, db::RunStatus::kDone);
   ASSERT_TRUE((*run)->metrics.has_value());
   auto metrics = json::Parse(*(*run)->metrics);
   ASSERT_TRUE(metrics.ok()) << *(*run)->metrics;

@@ -40,7 +40,7 @@ TEST(FileQueryTest, ErrorsComeBeforeAnyModelIsLoaded) {
   db::ModelRunRecord run;
   run.dataset_hash = s.Hash();
   run.network = "seed";
-  run.status = "done";
+  run.status = db::RunStatus::kDone;
   run.checkpoint_path = (dir.path() / "never-read.pt").string();
   auto run_id = runs.Create(run);
   ASSERT_TRUE(run_id.ok());

@@ -115,7 +115,7 @@ inline std::string BuildFixture(const std::filesystem::path& dir,
     run.dataset_hash = out.dataset_hash;
     run.network = "seed";
     run.config = "";
-    run.status = "done";
+    run.status = db::RunStatus::kDone;
     run.metrics = R"({"holdout_track_accuracy":0.5})";
     CRATEDIG_ASSIGN_OR_RETURN(out.run_id, runs.Create(run));
     for (size_t i = 0; i < tracks.size(); ++i) {

@@ -68,7 +68,7 @@ TEST_F(RecommenderTest, OpensTheNewestRunWithEmbeddings) {
   db::ModelRunRecord empty;
   empty.dataset_hash = fx_.dataset_hash;
   empty.network = "seed";
-  empty.status = "running";
+  empty.status = db::RunStatus::kRunning;
   auto newer = runs.Create(empty);
   ASSERT_TRUE(newer.ok());
   auto r = Recommender::Open(*db_, std::nullopt, IndexOptions{});

@@ -104,7 +104,7 @@ TEST_P(TrainBackendTest, LearnsEvaluatesEmbedsAndReloadsIdentically) {
   db::ModelRunsTable runs(*db_);
   auto run = runs.Get(r->run_id);
   ASSERT_TRUE(run.ok() && run->has_value());
-  EXPECT_EQ((*run)->status, "done");
+  EXPECT_EQ((*run)->status, db::RunStatus::kDone);
   EXPECT_EQ((*run)->network, "seed");
   EXPECT_EQ((*run)->dataset_hash, ds.hash);
   EXPECT_EQ(*(*run)->checkpoint_path, r->checkpoint_path);
@@ -355,7 +355,7 @@ TEST_F(TrainTest, PoisonedLearningRateStopsWithAClearMessage) {
   db::ModelRunsTable runs(*db_);
   auto all = runs.List();
   ASSERT_TRUE(all.ok() && all->size() == 1);
-  EXPECT_EQ(all->front().status, "failed");
+  EXPECT_EQ(all->front().status, db::RunStatus::kFailed);
 }
 
 // Runs the real binary; returns its pid. Output goes to `log`.
@@ -421,7 +421,7 @@ TEST_F(TrainTest, KilledMidEpochAndResumedEndsInTheSameBand) {
   db::ModelRunsTable runs(*db_);
   auto killed = runs.Get(1);
   ASSERT_TRUE(killed.ok() && killed->has_value());
-  EXPECT_EQ((*killed)->status, "running");  // nobody marked it
+  EXPECT_EQ((*killed)->status, db::RunStatus::kRunning);  // nobody marked it
 
   pid = Spawn(
       {bin, "train", "--resume", "--config", cfg.string(), "--db", db_path},
@@ -434,7 +434,7 @@ TEST_F(TrainTest, KilledMidEpochAndResumedEndsInTheSameBand) {
 
   auto run = runs.Get(1);
   ASSERT_TRUE(run.ok() && run->has_value());
-  EXPECT_EQ((*run)->status, "done");
+  EXPECT_EQ((*run)->status, db::RunStatus::kDone);
   auto all = runs.List();
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 1u);  // resumed, not a new run
