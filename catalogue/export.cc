@@ -13,8 +13,8 @@ namespace cratedig::catalogue {
 namespace fs = std::filesystem;
 
 Result<int64_t> WriteRows(db::Database& db, const ExportOptions& options,
-                          RowWriter& writer, const CancelFlag* cancel,
-                          const ProgressFn& progress) {
+                          RowWriter& writer, const ProgressFn& progress,
+                          const CancelFlag* cancel) {
   CRATEDIG_ASSIGN_OR_RETURN(std::vector<Column> columns,
                             SelectColumns(options.rows, options.fields));
   Progress p;
@@ -53,8 +53,8 @@ Result<int64_t> WriteRows(db::Database& db, const ExportOptions& options,
 Result<ExportStats> RunExport(const std::string& db_path,
                               const ExportOptions& options,
                               std::ostream& stdout_stream,
-                              const CancelFlag* cancel,
-                              const ProgressFn& progress) {
+                              const ProgressFn& progress,
+                              const CancelFlag* cancel) {
   const auto start = std::chrono::steady_clock::now();
   // Checked before anything is written, so a bad flag leaves no file.
   CRATEDIG_RETURN_IF_ERROR(
@@ -69,7 +69,7 @@ Result<ExportStats> RunExport(const std::string& db_path,
   if (options.out == "-") {
     std::unique_ptr<RowWriter> w = MakeWriter(options.format, stdout_stream);
     CRATEDIG_ASSIGN_OR_RETURN(stats.rows,
-                              WriteRows(*db, options, *w, cancel, progress));
+                              WriteRows(*db, options, *w, progress, cancel));
     stdout_stream.flush();
     if (!stdout_stream) return Status::IoError("cannot write to stdout");
   } else {
@@ -87,7 +87,7 @@ Result<ExportStats> RunExport(const std::string& db_path,
       if (!f) return Status::IoError("cannot create " + tmp.string());
       std::unique_ptr<RowWriter> w = MakeWriter(options.format, f);
       CRATEDIG_ASSIGN_OR_RETURN(stats.rows,
-                                WriteRows(*db, options, *w, cancel, progress));
+                                WriteRows(*db, options, *w, progress, cancel));
       f.flush();
       if (!f) return Status::IoError("cannot write " + tmp.string());
       stats.bytes = static_cast<int64_t>(f.tellp());

@@ -44,14 +44,14 @@ struct ExportStats {
 // Writes the rows of `db` with `writer`. Returns the row count; Cancelled
 // when `cancel` is set between rows. Progress: stage "export", unit "rows".
 Result<int64_t> WriteRows(db::Database& db, const ExportOptions& options,
-                          RowWriter& writer, const CancelFlag* cancel = nullptr,
-                          const ProgressFn& progress = {});
+                          RowWriter& writer, const ProgressFn& progress = {},
+                          const CancelFlag* cancel = nullptr);
 
 // Opens `db_path` read-only and exports it to options.out.
 Result<ExportStats> RunExport(const std::string& db_path,
                               const ExportOptions& options,
                               std::ostream& stdout_stream,
-                              const CancelFlag* cancel = nullptr,
-                              const ProgressFn& progress = {});
+                              const ProgressFn& progress = {},
+                              const CancelFlag* cancel = nullptr);
 
 }  // namespace cratedig::catalogue

@@ -85,7 +85,7 @@ int RunCrawlCommand(const CrawlCliOptions& o, Context& ctx) {
 
   ProgressBar bar(ctx.BarOptions());
   auto stats =
-      crawler::RunCrawl(**db, *profile, copts, &ctx.cancel, bar.Callback());
+      crawler::RunCrawl(**db, *profile, copts, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!stats.ok()) return Fail("crawl", stats.status());
   if (!ctx.quiet) PrintSummary(*stats, ctx.verbose);

@@ -28,7 +28,7 @@ int RunDownloadCommand(const DownloadCliOptions& o, Context& ctx) {
   if (!db.ok()) return Fail("download", db.status());
   ProgressBar bar(ctx.BarOptions());
   auto stats =
-      crawler::RunDownload(**db, *profile, o.dl, &ctx.cancel, bar.Callback());
+      crawler::RunDownload(**db, *profile, o.dl, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!stats.ok()) return Fail("download", stats.status());
   const crawler::DownloadStats& s = *stats;

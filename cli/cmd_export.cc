@@ -59,7 +59,7 @@ int RunExportCommand(ExportCliOptions o, Context& ctx) {
   // The bar draws on stderr; with --out - stdout carries only the feed.
   ProgressBar bar(ctx.BarOptions());
   auto stats =
-      catalogue::RunExport(o.db, o.ex, std::cout, &ctx.cancel, bar.Callback());
+      catalogue::RunExport(o.db, o.ex, std::cout, bar.Callback(), &ctx.cancel);
   bar.Finish();
   if (!stats.ok()) return Fail("export", stats.status());
   if (!ctx.quiet) {

@@ -335,8 +335,8 @@ Result<ListingSet> SelectListings(const config::SiteProfile& profile,
 Result<CrawlStats> RunCrawl(db::Database& db,
                             const config::SiteProfile& profile,
                             const CrawlOptions& options,
-                            const CancelFlag* cancel,
-                            const ProgressFn& progress, Clock* clock) {
+                            const ProgressFn& progress,
+                            const CancelFlag* cancel, Clock* clock) {
   Clock& clk = clock != nullptr ? *clock : SystemClock::Get();
   const auto wall_start = std::chrono::steady_clock::now();
   const double cpu_start = CpuSeconds();
@@ -357,7 +357,7 @@ Result<CrawlStats> RunCrawl(db::Database& db,
   if (options.refresh) {
     CRATEDIG_ASSIGN_OR_RETURN(
         st.cancelled, RefreshListings(db, profile, listings, parser, writer,
-                                      client, cancel, progress, st));
+                                      client, progress, cancel, st));
   }
   FrontierCrawl crawl(db, profile, options, listings, parser, writer, client,
                       progress, st);

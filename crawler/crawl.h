@@ -106,8 +106,8 @@ struct CrawlStats {
 Result<CrawlStats> RunCrawl(db::Database& db,
                             const config::SiteProfile& profile,
                             const CrawlOptions& options,
-                            const CancelFlag* cancel = nullptr,
                             const ProgressFn& progress = {},
+                            const CancelFlag* cancel = nullptr,
                             Clock* clock = nullptr);
 
 // The listings a crawl walks: every listing of the profile, or those whose

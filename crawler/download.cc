@@ -241,8 +241,8 @@ class PreviewSink {
 Result<DownloadStats> RunDownload(db::Database& db,
                                   const config::SiteProfile& profile,
                                   const DownloadOptions& options,
-                                  const CancelFlag* cancel,
-                                  const ProgressFn& progress, Clock* clock) {
+                                  const ProgressFn& progress,
+                                  const CancelFlag* cancel, Clock* clock) {
   Clock& clk = clock != nullptr ? *clock : SystemClock::Get();
   const auto start = std::chrono::steady_clock::now();
   DownloadStats st;

@@ -72,8 +72,8 @@ uint64_t PickRank(uint64_t seed, const std::string& store_id);
 Result<DownloadStats> RunDownload(db::Database& db,
                                   const config::SiteProfile& profile,
                                   const DownloadOptions& options,
-                                  const CancelFlag* cancel = nullptr,
                                   const ProgressFn& progress = {},
+                                  const CancelFlag* cancel = nullptr,
                                   Clock* clock = nullptr);
 
 }  // namespace cratedig::crawler

@@ -149,8 +149,8 @@ Result<bool> RefreshListings(db::Database& db,
                              const config::SiteProfile& profile,
                              const ListingSet& listings,
                              const PageParser& parser, PageWriter& writer,
-                             PoliteClient& client, const CancelFlag* cancel,
-                             const ProgressFn& progress, CrawlStats& st) {
+                             PoliteClient& client, const ProgressFn& progress,
+                             const CancelFlag* cancel, CrawlStats& st) {
   Refresher r(db, profile, listings, parser, writer, client, progress, st);
   return r.Run(cancel);
 }

@@ -26,8 +26,8 @@ Result<bool> RefreshListings(db::Database& db,
                              const config::SiteProfile& profile,
                              const ListingSet& listings,
                              const PageParser& parser, PageWriter& writer,
-                             PoliteClient& client, const CancelFlag* cancel,
-                             const ProgressFn& progress, CrawlStats& st);
+                             PoliteClient& client, const ProgressFn& progress,
+                             const CancelFlag* cancel, CrawlStats& st);
 
 // Adds one listing page's write to the crawl's stats (crawl.cc).
 void AddListingWrite(const ListingWrite& w, const PageWriter& writer,

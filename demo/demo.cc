@@ -145,7 +145,7 @@ Result<std::unique_ptr<db::Database>> GatherPreviews(
   crawler::CrawlOptions co;
   CRATEDIG_ASSIGN_OR_RETURN(
       crawler::CrawlStats cs,
-      crawler::RunCrawl(*db, profile, co, cancel, progress));
+      crawler::RunCrawl(*db, profile, co, progress, cancel));
   if (cs.cancelled) return Status::Cancelled("stopped during the crawl");
   CRATEDIG_ASSIGN_OR_RETURN(int64_t ntracks, db::TracksTable(*db).Count());
   say(
@@ -161,7 +161,7 @@ Result<std::unique_ptr<db::Database>> GatherPreviews(
   dl.out_dir = (work / "previews").string();
   CRATEDIG_ASSIGN_OR_RETURN(
       crawler::DownloadStats ds,
-      crawler::RunDownload(*db, profile, dl, cancel, progress));
+      crawler::RunDownload(*db, profile, dl, progress, cancel));
   if (ds.cancelled) return Status::Cancelled("stopped during downloads");
   say(fmt::format("download  {} previews, {} failed, {:.1f} MB ({:.1f} s)",
                   ds.ok, ds.failed, ds.bytes / 1e6, Since(t0)));

@@ -306,7 +306,7 @@ TEST_F(ExportTest, CancelLeavesTheOldFile) {
   CancelFlag cancel;
   cancel.requested = true;
   std::ostringstream sink;
-  auto st = RunExport(path_.path(), o, sink, &cancel);
+  auto st = RunExport(path_.path(), o, sink, {}, &cancel);
   EXPECT_EQ(st.status().code(), StatusCode::kCancelled);
   EXPECT_EQ(Read(out), "old");
   size_t files = 0;

@@ -98,7 +98,7 @@ TEST(CrawlTest, FullCrawlWithFaultsMatchesTheCatalogue) {
   const double delay = 0.02;
   int reports = 0;
   auto stats = RunCrawl(**db, Profile(store.base_url(), delay), Options(),
-                        nullptr, [&](const Progress&) { ++reports; });
+                        [&](const Progress&) { ++reports; });
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   ExpectMatchesCatalogue(**db, store);
   // 2 genres x 3 listing pages + 46 product pages.
@@ -169,9 +169,12 @@ TEST(CrawlTest, CancelStopsAfterInFlightAndResumes) {
   ASSERT_TRUE(db.ok());
   config::SiteProfile profile = Profile(store.base_url(), 0);
   CancelFlag cancel;
-  auto st = RunCrawl(**db, profile, Options(), &cancel, [&](const Progress& p) {
-    if (p.done >= 3) cancel.requested = true;
-  });
+  auto st = RunCrawl(
+      **db, profile, Options(),
+      [&](const Progress& p) {
+        if (p.done >= 3) cancel.requested = true;
+      },
+      &cancel);
   ASSERT_TRUE(st.ok());
   EXPECT_TRUE(st->cancelled);
   EXPECT_GT(st->pending_left, 0);
