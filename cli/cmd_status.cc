@@ -9,12 +9,11 @@
 #include "catalogue/completeness.h"
 #include "cli/context.h"
 #include "cli/print_completeness.h"
+#include "crawler/crawl_status.h"
 #include "dataset/genre_table.h"
 #include "db/catalogue_tables.h"
-#include "db/crawl_tables.h"
 #include "db/dataset_tables.h"
 #include "db/model_tables.h"
-#include "db/refresh_tables.h"
 
 namespace cratedig::cli {
 
@@ -38,33 +37,40 @@ std::string UtcMinute(int64_t ms) {
 // Each listing the crawl has walked: its pages, and when it was last
 // re-walked from page 1 (crawl --refresh).
 Status PrintListings(db::Database& db) {
-  db::FrontierTable frontier(db);
-  db::ListingRefreshTable refreshes(db);
-  CRATEDIG_ASSIGN_OR_RETURN(auto counts, frontier.CountByContext());
-  CRATEDIG_ASSIGN_OR_RETURN(auto refreshed, refreshes.List());
-  std::map<std::string, std::pair<int64_t, int64_t>> pages;  // done, pending
-  for (const auto& [key, n] : counts) {
-    const auto& [context, kind, status] = key;
-    if (kind != db::PageKind::kListing) continue;
-    if (status == db::FrontierStatus::kDone) pages[context].first += n;
-    if (status == db::FrontierStatus::kPending) pages[context].second += n;
-  }
-  std::map<std::string, const db::ListingRefreshRecord*> by_slug;
-  for (const auto& r : refreshed) {
-    by_slug[r.slug] = &r;
-    pages.try_emplace(r.slug);
-  }
-  if (pages.empty()) return Status::Ok();
+  CRATEDIG_ASSIGN_OR_RETURN(std::vector<crawler::ListingStatusRow> rows,
+                            crawler::ReadListingStatus(db));
+  if (rows.empty()) return Status::Ok();
   fmt::print("{:<22} {:>6} {:>8}  {}\n", "listing", "pages", "pending",
              "last refreshed (pages, new releases)");
-  for (const auto& [slug, n] : pages) {
-    auto it = by_slug.find(slug);
+  for (const crawler::ListingStatusRow& r : rows) {
     std::string when =
-        it == by_slug.end()
+        !r.last_refresh
             ? "never"
-            : fmt::format("{} ({}, {})", UtcMinute(it->second->refreshed_at),
-                          it->second->pages, it->second->new_releases);
-    fmt::print("{:<22} {:>6} {:>8}  {}\n", slug, n.first, n.second, when);
+            : fmt::format("{} ({}, {})",
+                          UtcMinute(r.last_refresh->refreshed_at),
+                          r.last_refresh->pages, r.last_refresh->new_releases);
+    fmt::print("{:<22} {:>6} {:>8}  {}\n", r.slug, r.pages_done,
+               r.pages_pending, when);
+  }
+  return Status::Ok();
+}
+
+Status PrintFrontier(db::Database& db) {
+  CRATEDIG_ASSIGN_OR_RETURN(crawler::FrontierSummary f,
+                            crawler::ReadFrontierSummary(db));
+  fmt::print("crawl frontier: {} pending, {} done, {} failed, {} forbidden\n",
+             f.pending, f.done, f.failed, f.forbidden);
+  if (!f.failures.empty()) {
+    std::string line;
+    for (const crawler::FailureCount& c : f.failures) {
+      line += fmt::format("{}{} {}", line.empty() ? "" : ", ", c.count,
+                          c.reason.empty() ? "unknown" : c.reason);
+    }
+    fmt::print(
+        "  failures by reason: {} (network, truncated, http_5xx, http_429 and "
+        "http_408 are retried by a later crawl; `crawl --retry-failed` "
+        "retries all)\n",
+        line);
   }
   return Status::Ok();
 }
@@ -73,30 +79,13 @@ Status PrintStatus(const StatusOptions& o) {
   CRATEDIG_ASSIGN_OR_RETURN(
       auto db, db::Database::Open(
                    o.db, db::DatabaseOptions{.mode = db::OpenMode::kReadOnly}));
-  db::FrontierTable frontier(*db);
   db::ReleasesTable releases(*db);
   db::TracksTable tracks(*db);
   db::ModelRunsTable runs(*db);
   db::EmbeddingsTable embeddings(*db);
 
   fmt::print("database {} (schema v{})\n", o.db, db->UserVersion());
-  CRATEDIG_ASSIGN_OR_RETURN(auto fcount, frontier.CountByStatus());
-  fmt::print("crawl frontier: {} pending, {} done, {} failed, {} forbidden\n",
-             fcount["pending"], fcount["done"], fcount["failed"],
-             fcount["forbidden"]);
-  CRATEDIG_ASSIGN_OR_RETURN(auto reasons, frontier.CountFailuresByReason());
-  if (!reasons.empty()) {
-    std::string line;
-    for (const auto& [reason, n] : reasons) {
-      line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n,
-                          reason.empty() ? "unknown" : reason);
-    }
-    fmt::print(
-        "  failures by reason: {} (network, truncated, http_5xx, http_429 and "
-        "http_408 are retried by a later crawl; `crawl --retry-failed` "
-        "retries all)\n",
-        line);
-  }
+  CRATEDIG_RETURN_IF_ERROR(PrintFrontier(*db));
   CRATEDIG_RETURN_IF_ERROR(PrintListings(*db));
   CRATEDIG_ASSIGN_OR_RETURN(int64_t nrel, releases.Count());
   CRATEDIG_ASSIGN_OR_RETURN(int64_t ntr, tracks.Count());
