@@ -40,6 +40,27 @@ void Need(const std::optional<double>& v, const char* name,
   if (!v) missing.push_back(name);
 }
 
+// The track's preview from the <a href> `link` (may be null), resolved
+// against the page.
+void SetPreview(const GumboNode* link, const Url& page_url, ParsedTrack& t) {
+  if (link == nullptr) return;
+  if (const char* h = AttrOf(link, "href")) {
+    auto u = ResolveUrl(page_url, h);
+    if (u.ok()) t.preview_url = u->ToString();
+  }
+}
+
+// Notes the track's missing required fields (counted in `missing_fields`)
+// and adds it to its release.
+void AddTrack(ParsedTrack t, ParsedRelease& r, int& missing_fields) {
+  Need(t.artist, "artist", t.missing);
+  Need(t.title, "title", t.missing);
+  Need(t.duration_s, "duration", t.missing);
+  Need(t.bpm, "bpm", t.missing);
+  missing_fields += static_cast<int>(t.missing.size());
+  r.tracks.push_back(std::move(t));
+}
+
 // `Artist - "Title" - (m:ss) 138 BPM` (the BPM may be absent).
 void ParseListingTrackLine(std::string_view line, ParsedTrack& t) {
   line = TrimSp(line);
@@ -338,19 +359,9 @@ ListingPage PageParser::ParseListing(std::string_view html, const Url& page_url,
       ParseListingTrackLine(TextOf(tn, is_track), t);
       // Inside this track's own element, as on the product page, so a track
       // without a preview cannot take its neighbour's.
-      if (const GumboNode* p =
-              sel_.listing_preview.SelectFirst(tn, sel_.listing_track)) {
-        if (const char* h = AttrOf(p, "href")) {
-          auto u = ResolveUrl(page_url, h);
-          if (u.ok()) t.preview_url = u->ToString();
-        }
-      }
-      Need(t.artist, "artist", t.missing);
-      Need(t.title, "title", t.missing);
-      Need(t.duration_s, "duration", t.missing);
-      Need(t.bpm, "bpm", t.missing);
-      page.missing_fields += static_cast<int>(t.missing.size());
-      r.tracks.push_back(std::move(t));
+      SetPreview(sel_.listing_preview.SelectFirst(tn, sel_.listing_track),
+                 page_url, t);
+      AddTrack(std::move(t), r, page.missing_fields);
     }
     page.missing_fields += static_cast<int>(r.missing.size());
     page.releases.push_back(std::move(r));
@@ -425,18 +436,8 @@ ProductPage PageParser::ParseProduct(std::string_view html,
     if (auto b = TextAt(sel_.product_track_bpm, tn, &own)) {
       t.bpm = ParseBpm(*b);
     }
-    if (const GumboNode* p = sel_.product_preview.SelectFirst(tn, own)) {
-      if (const char* h = AttrOf(p, "href")) {
-        auto u = ResolveUrl(page_url, h);
-        if (u.ok()) t.preview_url = u->ToString();
-      }
-    }
-    Need(t.artist, "artist", t.missing);
-    Need(t.title, "title", t.missing);
-    Need(t.duration_s, "duration", t.missing);
-    Need(t.bpm, "bpm", t.missing);
-    page.missing_fields += static_cast<int>(t.missing.size());
-    r.tracks.push_back(std::move(t));
+    SetPreview(sel_.product_preview.SelectFirst(tn, own), page_url, t);
+    AddTrack(std::move(t), r, page.missing_fields);
   }
   return page;
 }

@@ -102,9 +102,20 @@ class Net {
                               const std::vector<float>& scale) = 0;
 
   // Inference (no dropout; normalization uses its running statistics).
-  // Either output may be null.
-  virtual Status Forward(const BatchView& batch, std::vector<float>* probs,
-                         std::vector<float>* embeddings) = 0;
+  // Either output may be null; both are cleared first, and an empty batch
+  // leaves them empty. The backend's work is ForwardBatch.
+  Status Forward(const BatchView& batch, std::vector<float>* probs,
+                 std::vector<float>* embeddings) {
+    if (probs) probs->clear();
+    if (embeddings) embeddings->clear();
+    if (batch.n <= 0) return Status::Ok();
+    return ForwardBatch(batch, probs, embeddings);
+  }
+
+  // Forward for a non-empty batch, into empty outputs (either may be null).
+  // Catches its library's exceptions. Called only by Forward.
+  virtual Status ForwardBatch(const BatchView& batch, std::vector<float>* probs,
+                              std::vector<float>* embeddings) = 0;
 
   // Called after each training epoch with a source of training batches
   // (nullopt: no more). Networks with batch norm re-estimate its statistics

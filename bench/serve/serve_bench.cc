@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "recommender/server.h"
+#include "tests/net/loopback_client.h"
 #include "tests/recommender/fixture.h"
 
 namespace {
@@ -39,46 +40,10 @@ using cratedig::recommender::Server;
 using cratedig::recommender::ServerOptions;
 using Clock = std::chrono::steady_clock;
 
-int Connect(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// One request on a fresh connection ("Connection: close"), read to the end.
-// Returns the status code, -1 on a socket error.
+// One request on a fresh connection, read to the end; the status code, -1
+// on a socket error.
 int Get(int port, const std::string& path) {
-  int fd = Connect(port);
-  if (fd < 0) return -1;
-  std::string req = "GET " + path +
-                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return -1;
-  }
-  std::string all;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    all.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (all.size() < 12) return -1;
-  return std::atoi(all.c_str() + 9);
+  return cratedig::testing::RawGet(port, path);
 }
 
 double Pct(std::vector<double>& v, double p) {
@@ -154,7 +119,7 @@ Result Load(int port, const std::vector<int64_t>& ids, int requests,
   // 32 slow clients: an unfinished request each, then one normal request.
   std::vector<int> slow;
   for (int i = 0; i < 32; ++i) {
-    int fd = Connect(port);
+    int fd = cratedig::testing::ConnectLoopback(port);
     if (fd < 0) continue;
     const char* part = "GET /api/map HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     (void)!::send(fd, part, std::strlen(part), MSG_NOSIGNAL);

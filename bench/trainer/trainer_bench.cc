@@ -105,8 +105,8 @@ class StockTinyDnn : public Net {
     net_.fit<tiny_dnn::cross_entropy_multiclass>(opt_, in, t, b.n, 1);
     return StepStats{};
   }
-  Status Forward(const BatchView& b, std::vector<float>*,
-                 std::vector<float>* emb) override {
+  Status ForwardBatch(const BatchView& b, std::vector<float>*,
+                      std::vector<float>* emb) override {
     net_.set_netphase(tiny_dnn::net_phase::test);
     net_.predict(Images(b));
     if (emb) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "recommender/server.h"
+#include "tests/net/loopback_client.h"
 
 namespace cratedig::recommender::testing {
 
@@ -44,39 +45,7 @@ class RunningServer {
   std::thread thread_;
 };
 
-// "GET <raw_path> HTTP/1.1" to 127.0.0.1:port; returns the status code
-// (-1 on a socket error) and the whole response in `response`.
-inline int RawGet(int port, const std::string& raw_path,
-                  std::string* response = nullptr) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  std::string req = "GET " + raw_path +
-                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, req.data(), req.size(), 0) !=
-      static_cast<ssize_t>(req.size())) {
-    ::close(fd);
-    return -1;
-  }
-  std::string all;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    all.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  if (response) *response = all;
-  // "HTTP/1.1 404 Not Found"
-  if (all.size() < 12 || all.compare(0, 5, "HTTP/") != 0) return -1;
-  return std::stoi(all.substr(9, 3));
-}
+// The loopback client (tests/net/loopback_client.h), where tests look.
+using cratedig::testing::RawGet;
 
 }  // namespace cratedig::recommender::testing

@@ -166,11 +166,8 @@ class TinyDnnNet : public Net {
     }
   }
 
-  Status Forward(const BatchView& b, std::vector<float>* probs,
-                 std::vector<float>* embeddings) override {
-    if (probs) probs->clear();
-    if (embeddings) embeddings->clear();
-    if (b.n <= 0) return Status::Ok();
+  Status ForwardBatch(const BatchView& b, std::vector<float>* probs,
+                      std::vector<float>* embeddings) override {
     try {
       net_.set_netphase(tiny_dnn::net_phase::test);
       net_.predict(Images(b));

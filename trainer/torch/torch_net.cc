@@ -50,11 +50,8 @@ class TorchNet : public Net {
     }
   }
 
-  Status Forward(const BatchView& b, std::vector<float>* probs,
-                 std::vector<float>* embeddings) override {
-    if (probs) probs->clear();
-    if (embeddings) embeddings->clear();
-    if (b.n <= 0) return Status::Ok();
+  Status ForwardBatch(const BatchView& b, std::vector<float>* probs,
+                      std::vector<float>* embeddings) override {
     try {
       net_->eval();
       torch::InferenceMode guard;
