@@ -1,6 +1,7 @@
 // Progress reporting: library code calls a ProgressFn; only the CLI prints.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -28,9 +29,14 @@ inline void Report(const ProgressFn& fn, const Progress& p) {
 
 // A cooperative stop request (SIGINT). Long-running library calls poll it
 // between units of work and return Status::Cancelled when it is set.
+// `requested` is written from a signal handler (or any thread) and read by
+// worker threads: a lock-free atomic is both async-signal-safe and free of
+// data races (a volatile bool is neither ordered nor atomic across threads).
 struct CancelFlag {
-  volatile bool requested = false;  // written from a signal handler
-  bool stop() const { return requested; }
+  static_assert(std::atomic<bool>::is_always_lock_free,
+                "a signal handler may only store to a lock-free atomic");
+  std::atomic<bool> requested{false};
+  bool stop() const { return requested.load(std::memory_order_relaxed); }
 };
 
 }  // namespace cratedig
