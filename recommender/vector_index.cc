@@ -1,6 +1,18 @@
 #include "recommender/vector_index.h"
 
+// hnswlib's SSE code path prefetches the neighbour after the last one of a
+// link list: when an upper-layer list is full, that reads 4 bytes past its
+// malloc'd block (a heap-buffer-overflow ASan reports in every build with
+// m links; nmslib/hnswlib#107, still open upstream and in Debian's 0.6.2).
+// NO_MANUAL_VECTORIZATION compiles hnswlib without that path (and without
+// its SSE distances); HnswSpace below brings back a vectorised distance.
+// This must be the only file that includes hnswlib (one definition of its
+// templates per program).
+#define NO_MANUAL_VECTORIZATION
 #include <hnswlib/hnswlib.h>
+#ifdef USE_SSE
+#error "hnswlib's SSE prefetch overreads its link lists: keep it off"
+#endif
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,22 +32,55 @@ namespace {
 constexpr int kLanes = 16;      // floats per vector step (two AVX registers)
 constexpr size_t kBlock = 256;  // rows scored per block (stays in L1)
 
-// out[i] = <m[i], q> for n rows of `stride` floats. The lane array makes the
-// reduction vectorisable without -ffast-math; target_clones gives an AVX2
-// version picked at load time on machines that have it.
+// <r, q> over `dim` floats. The lane array makes the reduction vectorisable
+// without -ffast-math. A tail shorter than the lanes is added lane by lane,
+// so the sum is bit-identical to that of the vectors zero-padded to a
+// multiple of kLanes (ExactIndex's rows): both indexes give equal scores.
+// Always inlined, so it is compiled for each target_clones caller's ISA.
+[[gnu::always_inline]] inline float DotLanes(const float* r, const float* q,
+                                             size_t dim) {
+  float acc[kLanes] = {};
+  size_t c = 0;
+  for (; c + kLanes <= dim; c += kLanes) {
+    for (int l = 0; l < kLanes; ++l) acc[l] += r[c + l] * q[c + l];
+  }
+  for (size_t l = 0; c + l < dim; ++l) acc[l] += r[c + l] * q[c + l];
+  float s = 0;
+  for (int l = 0; l < kLanes; ++l) s += acc[l];
+  return s;
+}
+
+// out[i] = <m[i], q> for n rows of `stride` floats (a multiple of kLanes).
+// target_clones gives an AVX2 version picked at load time on machines that
+// have it.
 __attribute__((target_clones("avx2", "default"))) void DotRows(
     const float* m, size_t n, int stride, const float* q, float* out) {
   for (size_t i = 0; i < n; ++i) {
-    const float* r = m + i * stride;
-    float acc[kLanes] = {};
-    for (int c = 0; c < stride; c += kLanes) {
-      for (int l = 0; l < kLanes; ++l) acc[l] += r[c + l] * q[c + l];
-    }
-    float s = 0;
-    for (int l = 0; l < kLanes; ++l) s += acc[l];
-    out[i] = s;
+    out[i] = DotLanes(m + i * stride, q, static_cast<size_t>(stride));
   }
 }
+
+// hnswlib's distance for unit vectors: -<a, b> (smaller is closer, which is
+// all the graph needs), so a search's score is exactly the inner product.
+// `dim` points at the vectors' size_t length.
+__attribute__((target_clones("avx2", "default"))) float NegativeDot(
+    const void* a, const void* b, const void* dim) {
+  return -DotLanes(static_cast<const float*>(a), static_cast<const float*>(b),
+                   *static_cast<const size_t*>(dim));
+}
+
+// The inner-product space with our vectorised kernel (hnswlib's own is
+// compiled out, see the top of this file).
+class HnswSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit HnswSpace(int dim) : dim_(static_cast<size_t>(dim)) {}
+  size_t get_data_size() override { return dim_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return NegativeDot; }
+  void* get_dist_func_param() override { return &dim_; }
+
+ private:
+  size_t dim_;
+};
 
 // A bounded heap whose top is the worst kept neighbour.
 class TopK {
@@ -110,7 +155,7 @@ std::vector<Neighbor> ExactIndex::Search(const float* q, size_t k,
 
 struct HnswIndex::Impl {
   explicit Impl(int dim) : space(dim) {}
-  hnswlib::InnerProductSpace space;
+  HnswSpace space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
 };
 
@@ -254,8 +299,8 @@ std::vector<Neighbor> HnswIndex::Search(const float* q, size_t k,
     out.reserve(pq.size());
     while (!pq.empty()) {
       const auto& [dist, label] = pq.top();
-      // InnerProductSpace distance is 1 - <a, b>.
-      out.push_back({static_cast<uint32_t>(label), 1.0f - dist});
+      // HnswSpace's distance is -<a, b>.
+      out.push_back({static_cast<uint32_t>(label), -dist});
       pq.pop();
     }
     std::sort(out.begin(), out.end(), Better);

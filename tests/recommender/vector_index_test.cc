@@ -149,6 +149,54 @@ TEST(HnswIndexTest, SmallIndexSaveLoadRoundTrip) {
       StatusCode::kNotFound);
 }
 
+// HNSW's scores are the exact inner products, equal to ExactIndex's bit for
+// bit, also when dim is not a multiple of the 16-float lanes.
+TEST(HnswIndexTest, ScoresEqualTheExactIndexScores) {
+  for (int dim : {13, 16, 37}) {
+    const size_t n = 500;
+    auto data = RandomUnit(n, dim, 21 + dim);
+    auto queries = RandomUnit(20, dim, 23 + dim);
+    ExactIndex exact(data.data(), n, dim);
+    auto hnsw = HnswIndex::Build(data.data(), n, dim, HnswOptions{});
+    ASSERT_TRUE(hnsw.ok()) << hnsw.status().ToString();
+    std::vector<float> all(n);
+    for (size_t qi = 0; qi < 20; ++qi) {
+      const float* q = &queries[qi * dim];
+      exact.ScoreAll(q, all.data());
+      auto got = (*hnsw)->Search(q, 10);
+      ASSERT_EQ(got.size(), 10u);
+      for (const auto& nb : got) {
+        EXPECT_EQ(nb.score, all[nb.row]) << "dim " << dim << " row " << nb.row;
+      }
+    }
+  }
+}
+
+// m = 2 fills the upper layers' link lists: hnswlib's SSE prefetch read one
+// link past such a list, out of its heap block (ASan: heap-buffer-overflow
+// in searchBaseLayer). Built without that path, it must stay in bounds
+// and still find every point's nearest neighbour (itself).
+TEST(HnswIndexTest, FullUpperLayerListsStayInBounds) {
+  const int dim = 16;
+  const size_t n = 3000;
+  auto data = ClusteredVectors(n, dim, 10, 0.3f, 8);
+  HnswOptions o;
+  o.m = 2;
+  o.ef_search = 200;
+  auto built = HnswIndex::Build(data.data(), n, dim, o);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  testing::TempDir dir("hnsw_m2");
+  const std::string path = (dir.path() / "index.bin").string();
+  ASSERT_TRUE((*built)->Save(path).ok());
+  auto loaded = HnswIndex::Load(path, data.data(), n, dim, o);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  for (size_t q = 0; q < n; q += 97) {
+    auto got = (*loaded)->Search(&data[q * dim], 1);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].row, q);
+  }
+}
+
 TEST(HnswIndexTest, FilterOverFetches) {
   const int dim = 16;
   const size_t n = 2000;
