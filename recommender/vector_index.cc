@@ -29,6 +29,16 @@ namespace cratedig::recommender {
 
 namespace {
 
+// An AVX2 clone of a function beside the portable one, picked by an ifunc
+// resolver at load time. Not under ThreadSanitizer: it instruments the
+// resolver, which the dynamic loader runs before TSan is initialised (a
+// crash before main); TSan builds (scripts/tsan) take the portable code.
+#if defined(__SANITIZE_THREAD__)
+#define CRATEDIG_AVX2_CLONE
+#else
+#define CRATEDIG_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#endif
+
 constexpr int kLanes = 16;      // floats per vector step (two AVX registers)
 constexpr size_t kBlock = 256;  // rows scored per block (stays in L1)
 
@@ -53,8 +63,8 @@ constexpr size_t kBlock = 256;  // rows scored per block (stays in L1)
 // out[i] = <m[i], q> for n rows of `stride` floats (a multiple of kLanes).
 // target_clones gives an AVX2 version picked at load time on machines that
 // have it.
-__attribute__((target_clones("avx2", "default"))) void DotRows(
-    const float* m, size_t n, int stride, const float* q, float* out) {
+CRATEDIG_AVX2_CLONE void DotRows(const float* m, size_t n, int stride,
+                                 const float* q, float* out) {
   for (size_t i = 0; i < n; ++i) {
     out[i] = DotLanes(m + i * stride, q, static_cast<size_t>(stride));
   }
@@ -63,8 +73,8 @@ __attribute__((target_clones("avx2", "default"))) void DotRows(
 // hnswlib's distance for unit vectors: -<a, b> (smaller is closer, which is
 // all the graph needs), so a search's score is exactly the inner product.
 // `dim` points at the vectors' size_t length.
-__attribute__((target_clones("avx2", "default"))) float NegativeDot(
-    const void* a, const void* b, const void* dim) {
+CRATEDIG_AVX2_CLONE float NegativeDot(const void* a, const void* b,
+                                      const void* dim) {
   return -DotLanes(static_cast<const float*>(a), static_cast<const float*>(b),
                    *static_cast<const size_t*>(dim));
 }
@@ -190,6 +200,9 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Build(const float* data, size_t n,
       o.threads > 0
           ? o.threads
           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // hnswlib's addPoint is thread-safe but for its level generator, a
+  // shared std::minstd_rand drawn under per-element locks: concurrent draws
+  // race (ThreadSanitizer shows it) and at worst repeat a level.
   std::atomic<size_t> next{1};
   std::atomic<bool> stop{false};
   auto work = [&] {
