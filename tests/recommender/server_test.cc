@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <thread>
 
 #include "core/files.h"
 #include "core/json.h"
@@ -188,6 +189,38 @@ TEST_F(ServerTest, TakenPortIsAnError) {
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find("already in use"), std::string::npos)
       << st.message();
+}
+
+// What `serve` and `demo` do: RunUntil serves on its own thread while the
+// caller polls the cancel flag, which another thread sets (as the SIGINT
+// handler does). Under TSan (scripts/tsan) this checks the flag and the
+// hand-over of Run()'s result.
+TEST_F(ServerTest, RunUntilStopsWhenCancelledFromAnotherThread) {
+  ServerOptions o;
+  o.port = 0;
+  auto second = Server::Create(fx_.db_path, std::nullopt, o);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  Server& s = **second;
+  ASSERT_TRUE(s.Bind().ok());
+  CancelFlag cancel;
+  int status = 0;
+  std::thread user([&] {
+    while (!s.running()) std::this_thread::yield();
+    httplib::Client c("127.0.0.1", s.port());
+    auto res = c.Get("/api/search?q=tune");
+    status = res ? res->status : -1;
+    cancel.requested = true;
+  });
+  Status st = s.RunUntil(cancel);
+  user.join();
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(status, 200);
+  EXPECT_FALSE(s.running());
+  // A flag set before the accept loop starts still stops it.
+  auto third = Server::Create(fx_.db_path, std::nullopt, o);
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE((*third)->Bind().ok());
+  EXPECT_TRUE((*third)->RunUntil(cancel).ok());
 }
 
 // Issue 12: a body is refused with 413 before it is read.
