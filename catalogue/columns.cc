@@ -107,6 +107,23 @@ const std::vector<Column>& Columns(RowKind kind) {
   return kind == RowKind::kTrack ? kTrack : kRelease;
 }
 
+namespace {
+
+// The error for a field name that is not a column, with the valid names.
+Status UnknownField(const std::string& name, RowKind kind) {
+  std::string valid;
+  for (const Column& c : Columns(kind)) {
+    if (!valid.empty()) valid += ',';
+    valid += c.name;
+  }
+  return Status::InvalidArgument(
+      "unknown field '" + name + "' for " +
+      (kind == RowKind::kTrack ? "track" : "release") +
+      " rows; valid: " + valid);
+}
+
+}  // namespace
+
 Result<std::vector<Column>> SelectColumns(
     RowKind kind, const std::vector<std::string>& names) {
   const std::vector<Column>& all = Columns(kind);
@@ -118,14 +135,7 @@ Result<std::vector<Column>> SelectColumns(
     for (const Column& c : all) {
       if (c.name == n) found = &c;
     }
-    if (found == nullptr) {
-      std::string valid;
-      for (const Column& c : all) valid += (valid.empty() ? "" : ",") + c.name;
-      return Status::InvalidArgument(
-          "unknown field '" + n + "' for " +
-          (kind == RowKind::kTrack ? "track" : "release") +
-          " rows; valid: " + valid);
-    }
+    if (found == nullptr) return UnknownField(n, kind);
     if (!seen.insert(n).second) {
       return Status::InvalidArgument("field '" + n + "' named twice");
     }

@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace cratedig::net {
@@ -108,7 +109,8 @@ HardenedServer::HardenedServer(httplib::Server& server,
   // unread bytes would otherwise be parsed as the next request.
   const size_t cap = limits_.max_body_bytes;
   server_.set_pre_routing_handler(
-      [cap, pre_routing](const httplib::Request& req, httplib::Response& res) {
+      [cap, pre_routing = std::move(pre_routing)](const httplib::Request& req,
+                                                  httplib::Response& res) {
         bool too_large = false;
         if (req.has_header("Transfer-Encoding")) {
           too_large = true;  // chunked: no length to check up front

@@ -121,7 +121,7 @@ void PlayBass(Track& t, Pattern kick_pattern) {
       int note = t.ch.Tone(deg, 0) + octave;
       if (name == "Breakbeat" || name == "Funky House") note += riff[s % 8];
       Note(m, at, bass_len * t.beat, MidiHz(note), bass, v,
-           static_cast<uint64_t>(bar * 16 + s));
+           static_cast<uint64_t>(bar) * 16 + static_cast<uint64_t>(s));
     }
   }
   if (name == "Techno") {  // rumble: the kick's low end smeared out
