@@ -40,6 +40,16 @@ void Need(const std::optional<double>& v, const char* name,
   if (!v) missing.push_back(name);
 }
 
+// Notes the release's missing required fields.
+void NeedReleaseFields(ParsedRelease& r) {
+  Need(r.artist, "artist", r.missing);
+  Need(r.title, "title", r.missing);
+  Need(r.label, "label", r.missing);
+  Need(r.catalogue_number, "catalogue_number", r.missing);
+  Need(r.release_date, "release_date", r.missing);
+  Need(r.store_genre, "store_genre", r.missing);
+}
+
 // The track's preview from the <a href> `link` (may be null), resolved
 // against the page.
 void SetPreview(const GumboNode* link, const Url& page_url, ParsedTrack& t) {
@@ -342,12 +352,7 @@ ListingPage PageParser::ParseListing(std::string_view html, const Url& page_url,
       r.store_genre = lines[2];
     }
     r.parent_genre = ParentOf(r.store_genre, listing_parent);
-    Need(r.artist, "artist", r.missing);
-    Need(r.title, "title", r.missing);
-    Need(r.label, "label", r.missing);
-    Need(r.catalogue_number, "catalogue_number", r.missing);
-    Need(r.release_date, "release_date", r.missing);
-    Need(r.store_genre, "store_genre", r.missing);
+    NeedReleaseFields(r);
     int pos = 0;
     auto is_track = [&](const GumboNode* n) {
       return sel_.listing_track.Matches(n);
@@ -409,12 +414,7 @@ ProductPage PageParser::ParseProduct(std::string_view html,
     }
   }
   if (r.store_genre) r.parent_genre = ParentOf(r.store_genre, "");
-  Need(r.artist, "artist", r.missing);
-  Need(r.title, "title", r.missing);
-  Need(r.label, "label", r.missing);
-  Need(r.catalogue_number, "catalogue_number", r.missing);
-  Need(r.release_date, "release_date", r.missing);
-  Need(r.store_genre, "store_genre", r.missing);
+  NeedReleaseFields(r);
 
   int index = 0;
   for (const GumboNode* tn : sel_.product_track.SelectAll(doc.root())) {

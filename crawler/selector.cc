@@ -282,63 +282,63 @@ bool Walk(const GumboNode* node, const Fn& fn, const Prune& prune) {
   return true;
 }
 
+// Matches among the descendants of `scope`, in document order, not
+// entering elements for which prune() is true.
+template <typename Prune>
+std::vector<const GumboNode*> AllMatches(const Selector& sel,
+                                         const GumboNode* scope,
+                                         const Prune& prune) {
+  std::vector<const GumboNode*> out;
+  if (scope == nullptr) return out;
+  Walk(
+      scope,
+      [&](const GumboNode* n) {
+        if (sel.Matches(n)) out.push_back(n);
+        return true;
+      },
+      prune);
+  return out;
+}
+
+template <typename Prune>
+const GumboNode* FirstMatch(const Selector& sel, const GumboNode* scope,
+                            const Prune& prune) {
+  const GumboNode* found = nullptr;
+  if (scope == nullptr) return nullptr;
+  Walk(
+      scope,
+      [&](const GumboNode* n) {
+        if (!sel.Matches(n)) return true;
+        found = n;
+        return false;
+      },
+      prune);
+  return found;
+}
+
+bool NoPrune(const GumboNode*) { return false; }
+
 }  // namespace
 
 std::vector<const GumboNode*> Selector::SelectAll(
     const GumboNode* scope) const {
-  std::vector<const GumboNode*> out;
-  if (scope == nullptr) return out;
-  Walk(
-      scope,
-      [&](const GumboNode* n) {
-        if (Matches(n)) out.push_back(n);
-        return true;
-      },
-      [](const GumboNode*) { return false; });
-  return out;
+  return AllMatches(*this, scope, NoPrune);
 }
 
 const GumboNode* Selector::SelectFirst(const GumboNode* scope) const {
-  const GumboNode* found = nullptr;
-  if (scope == nullptr) return nullptr;
-  Walk(
-      scope,
-      [&](const GumboNode* n) {
-        if (!Matches(n)) return true;
-        found = n;
-        return false;
-      },
-      [](const GumboNode*) { return false; });
-  return found;
+  return FirstMatch(*this, scope, NoPrune);
 }
 
 std::vector<const GumboNode*> Selector::SelectAll(const GumboNode* scope,
                                                   const Selector& prune) const {
-  std::vector<const GumboNode*> out;
-  if (scope == nullptr) return out;
-  Walk(
-      scope,
-      [&](const GumboNode* n) {
-        if (Matches(n)) out.push_back(n);
-        return true;
-      },
-      [&](const GumboNode* n) { return prune.Matches(n); });
-  return out;
+  return AllMatches(*this, scope,
+                    [&](const GumboNode* n) { return prune.Matches(n); });
 }
 
 const GumboNode* Selector::SelectFirst(const GumboNode* scope,
                                        const Selector& prune) const {
-  const GumboNode* found = nullptr;
-  if (scope == nullptr) return nullptr;
-  Walk(
-      scope,
-      [&](const GumboNode* n) {
-        if (!Matches(n)) return true;
-        found = n;
-        return false;
-      },
-      [&](const GumboNode* n) { return prune.Matches(n); });
-  return found;
+  return FirstMatch(*this, scope,
+                    [&](const GumboNode* n) { return prune.Matches(n); });
 }
 
 }  // namespace cratedig::crawler

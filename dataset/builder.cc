@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/stopwatch.h"
 #include "dataset/build_plan.h"
 #include "dataset/track_pool.h"
 #include "db/dataset_tables.h"
@@ -23,10 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // A failure of the input file (recorded, skipped) rather than of the
 // machine (stops the build).
@@ -91,7 +88,7 @@ Status CommitTrack(db::Database& db, db::DatasetsTable& table,
   const auto t0 = Clock::now();
   Status st =
       db.InTransaction([&]() -> Status { return table.PutTrack(rec, tiles); });
-  r.seconds.db += Since(t0);
+  r.seconds.db += SecondsSince(t0);
   if (!st.ok()) return st;
   r.audio_seconds += d.out.audio_seconds;
   if (rec.ok) {
@@ -120,7 +117,7 @@ Status CommitBatch(const config::DatasetSettings& s, const fs::path& root,
     if (any_files) {
       const auto t0 = Clock::now();
       Status st = SyncFileSystem(root);
-      r.seconds.db += Since(t0);
+      r.seconds.db += SecondsSince(t0);
       CRATEDIG_RETURN_IF_ERROR(st);
     }
   }
@@ -177,7 +174,7 @@ Result<BuildReport> BuildDataset(const config::DatasetSettings& s,
             [](const BuildFailure& a, const BuildFailure& b) {
               return a.track_id < b.track_id;
             });
-  r.wall_seconds = Since(wall0);
+  r.wall_seconds = SecondsSince(wall0);
   if (!fatal.ok()) return fatal;
   if (cancel && cancel->stop() && r.ok + r.failed < r.pending) {
     return Status::Cancelled(fmt::format(

@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 
+#include "core/stopwatch.h"
 #include "dataset/audio_decoder.h"
 #include "dataset/audio_tiles.h"
 #include "dataset/spectrogram.h"
@@ -21,10 +22,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 Status Errno(const std::string& what, const fs::path& p) {
   return Status::IoError(what + " " + p.string() + ": " + std::strerror(errno));
@@ -133,7 +130,7 @@ TrackOutput ProcessTrack(const std::string& audio_path, int64_t track_id,
   dopt.max_seconds = s.max_seconds;
   Result<std::vector<float>> samples =
       DecodeAudio(audio_path, s.sample_rate, dopt);
-  out.seconds.decode = Since(t);
+  out.seconds.decode = SecondsSince(t);
   if (!samples.ok()) {
     out.status = samples.status();
     return out;
@@ -144,7 +141,7 @@ TrackOutput ProcessTrack(const std::string& audio_path, int64_t track_id,
   t = Clock::now();
   cv::Mat spec = ComputeSpectrogram(*samples, s);
   std::vector<cv::Mat> tiles = CutTiles(spec, s);
-  out.seconds.stft = Since(t);
+  out.seconds.stft = SecondsSince(t);
   if (tiles.empty()) {
     out.status = Status::Corrupt(TooShortReason(out.audio_seconds, s));
     return out;
@@ -160,7 +157,7 @@ TrackOutput ProcessTrack(const std::string& audio_path, int64_t track_id,
     items.emplace_back(tiles_root / FullSpectrogramPath(hash, track_id), &spec);
   }
   out.status = WritePngsAtomic(items, s);
-  out.seconds.png = Since(t);
+  out.seconds.png = SecondsSince(t);
   if (!out.status.ok()) out.tiles.clear();
   return out;
 }

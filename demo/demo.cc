@@ -11,6 +11,7 @@
 #include "config/dataset_settings.h"
 #include "config/site_profile.h"
 #include "config/train_settings.h"
+#include "core/stopwatch.h"
 #include "crawler/crawl.h"
 #include "crawler/download.h"
 #include "dataset/builder.h"
@@ -60,11 +61,6 @@ Status PrepareWorkdir(const fs::path& dir) {
   }
   std::ofstream(dir / kMarker) << "made by cratedig demo; safe to delete\n";
   return Status::Ok();
-}
-
-double Since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-      .count();
 }
 
 std::string Checked(const Status& st, const char* stage) {
@@ -134,7 +130,7 @@ Result<std::unique_ptr<db::Database>> GatherPreviews(
       fmt::format("store     {} releases, {} tracks per genre, {:.0f} s "
                   "previews at {} ({:.1f} s)",
                   store->catalogue().releases.size(), o.tracks_per_genre,
-                  o.preview_seconds, store->base_url(), Since(t0)));
+                  o.preview_seconds, store->base_url(), SecondsSince(t0)));
   profile.base_url = store->base_url();
   profile.politeness.delay = o.delay;
 
@@ -152,7 +148,7 @@ Result<std::unique_ptr<db::Database>> GatherPreviews(
       fmt::format("crawl     {} pages, {} tracks, {} requests, {} retries, "
                   "{} robots-forbidden ({:.1f} s)",
                   cs.pages, ntracks, cs.requests, cs.retries,
-                  cs.robots_forbidden, Since(t0)));
+                  cs.robots_forbidden, SecondsSince(t0)));
 
   // 3. Download the previews (every track of the 9 genres that has one).
   t0 = std::chrono::steady_clock::now();
@@ -164,7 +160,7 @@ Result<std::unique_ptr<db::Database>> GatherPreviews(
       crawler::RunDownload(*db, profile, dl, progress, cancel));
   if (ds.cancelled) return Status::Cancelled("stopped during downloads");
   say(fmt::format("download  {} previews, {} failed, {:.1f} MB ({:.1f} s)",
-                  ds.ok, ds.failed, ds.bytes / 1e6, Since(t0)));
+                  ds.ok, ds.failed, ds.bytes / 1e6, SecondsSince(t0)));
   store->Stop();
   return db;
 }
@@ -182,10 +178,11 @@ Result<trainer::TrainReport> TilesAndTrain(
   CRATEDIG_ASSIGN_OR_RETURN(
       dataset::BuildReport br,
       dataset::BuildDataset(settings.dataset, bo, progress, cancel));
-  say(fmt::format(
-      "dataset   {} tracks, {} tiles, {} failed, dataset {} "
-      "({:.1f} s)",
-      br.ok, br.tiles, br.failed, br.dataset_hash.substr(0, 12), Since(t0)));
+  say(
+      fmt::format("dataset   {} tracks, {} tiles, {} failed, dataset {} "
+                  "({:.1f} s)",
+                  br.ok, br.tiles, br.failed, br.dataset_hash.substr(0, 12),
+                  SecondsSince(t0)));
   if (cancel && cancel->stop()) return Status::Cancelled("stopped");
 
   // 5. Train.
@@ -195,11 +192,11 @@ Result<trainer::TrainReport> TilesAndTrain(
       trainer::Train(db, settings.train, to, progress, cancel);
   if (!tr.ok())
     return Status(tr.status().code(), Checked(tr.status(), "train"));
-  say(
-      fmt::format("train     run {} ({}): {} epochs (best {}, val acc "
-                  "{:.3f}), {} train / {} val tiles ({:.1f} s)",
-                  tr->run_id, tr->backend, tr->epochs_run, tr->best_epoch,
-                  tr->best_val_acc, tr->train_tiles, tr->val_tiles, Since(t0)));
+  say(fmt::format(
+      "train     run {} ({}): {} epochs (best {}, val acc "
+      "{:.3f}), {} train / {} val tiles ({:.1f} s)",
+      tr->run_id, tr->backend, tr->epochs_run, tr->best_epoch, tr->best_val_acc,
+      tr->train_tiles, tr->val_tiles, SecondsSince(t0)));
   return tr;
 }
 
@@ -216,7 +213,7 @@ Result<double> EvaluateEmbedMeasure(db::Database& db, int64_t run_id,
   say(fmt::format(
       "evaluate  holdout: {:.1f}% of tracks, {:.1f}% of tiles "
       "right ({:.1f} s)\n\n{}\n{}\n{}",
-      100 * ev.track_accuracy(), 100 * ev.tile_accuracy(), Since(t0),
+      100 * ev.track_accuracy(), 100 * ev.tile_accuracy(), SecondsSince(t0),
       ev.ResultLine(), ev.GenreTable(), ev.ConfusionText()));
 
   // 7. Embed every track.
@@ -225,7 +222,7 @@ Result<double> EvaluateEmbedMeasure(db::Database& db, int64_t run_id,
       trainer::EmbedReport er,
       trainer::EmbedRun(db, run_id, {}, progress, cancel));
   say(fmt::format("embed     {} tracks from {} tiles ({:.1f} s)", er.tracks,
-                  er.tiles, Since(t0)));
+                  er.tiles, SecondsSince(t0)));
 
   // 8. Offline quality of the recommendations against two baselines.
   t0 = std::chrono::steady_clock::now();
@@ -239,10 +236,11 @@ Result<double> EvaluateEmbedMeasure(db::Database& db, int64_t run_id,
     table += fmt::format("{:<16} {:>7.3f} {:>7.3f} {:>18.3f}\n", name, p.p5,
                          p.p10, p.p10_other_artist);
   }
-  say(fmt::format(
-      "recs      genre precision of the top-k over {} tracks "
-      "({:.1f} s); CNN beats both baselines: {}\n\n{}",
-      re.tracks, Since(t0), re.cnn_beats_baselines ? "yes" : "NO", table));
+  say(
+      fmt::format("recs      genre precision of the top-k over {} tracks "
+                  "({:.1f} s); CNN beats both baselines: {}\n\n{}",
+                  re.tracks, SecondsSince(t0),
+                  re.cnn_beats_baselines ? "yes" : "NO", table));
   return ev.track_accuracy();
 }
 
@@ -291,7 +289,7 @@ Result<DemoReport> RunDemo(const DemoOptions& o, const ProgressFn& progress,
       report.track_accuracy,
       EvaluateEmbedMeasure(*db, tr.run_id, progress, say, cancel));
   CRATEDIG_RETURN_IF_ERROR(SayExamples(*db, tr.run_id, o, say));
-  report.seconds = Since(t_start);
+  report.seconds = SecondsSince(t_start);
   return report;
 }
 

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/json.h"
+#include "core/stopwatch.h"
 #include "trainer/augment.h"
 #include "trainer/backend.h"
 #include "trainer/input_stats.h"
@@ -24,10 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // Training tiles whose statistics a batch-norm network's running averages
 // are re-estimated from after each epoch: enough for stable means and
@@ -289,7 +286,7 @@ Result<EpochStats> TrainJob::TrainEpoch(int epoch, const std::string& tag) {
     loss_sum += step.loss_sum;
     correct += step.correct;
     tr.tiles += b->n;
-    const double secs = Since(te);
+    const double secs = SecondsSince(te);
     Report(progress_,
            {"train " + tag, tr.tiles + loader.corrupt(),
             static_cast<int64_t>(train_.size()), "tiles",
@@ -304,7 +301,7 @@ Result<EpochStats> TrainJob::TrainEpoch(int epoch, const std::string& tag) {
   }
   tr.loss = loss_sum / tr.tiles;
   tr.acc = double(correct) / tr.tiles;
-  tr.seconds = Since(te);
+  tr.seconds = SecondsSince(te);
   return tr;
 }
 
@@ -384,7 +381,7 @@ Result<bool> TrainJob::EndEpoch(int epoch, const EpochStats& tr,
   rec.train_acc = tr.acc;
   rec.val_loss = va.loss;
   rec.val_acc = va.acc;
-  rec.seconds = Since(started);
+  rec.seconds = SecondsSince(started);
   rec.tiles_per_s = tr.seconds > 0 ? tr.tiles / tr.seconds : 0;
   CRATEDIG_RETURN_IF_ERROR(runs_.PutEpoch(rec));
   st_.epoch = epoch;
@@ -409,7 +406,7 @@ Status TrainJob::Finish() {
   report_.best_val_acc = st_.best_val_acc;
   report_.corrupt_tiles = static_cast<int64_t>(corrupt_.size());
   report_.checkpoint_path = best_.string();
-  report_.seconds = Since(t0_);
+  report_.seconds = SecondsSince(t0_);
 
   run_.status = db::RunStatus::kDone;
   run_.checkpoint_path = report_.checkpoint_path;

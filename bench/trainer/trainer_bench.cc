@@ -23,6 +23,7 @@
 #include <random>
 
 #include "core/files.h"
+#include "core/stopwatch.h"
 #include "trainer/backend.h"
 #include "trainer/runtime.h"
 #include "trainer/tile_cache.h"
@@ -35,10 +36,6 @@ using namespace cratedig::trainer;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 std::vector<TileItem> MakeTiles(const fs::path& dir, int n) {
   fs::create_directories(dir / "tiles");
@@ -171,7 +168,7 @@ int main(int argc, char** argv) {
     TileLoader loader(items, lo);
     int64_t got = 0;
     while (auto b = loader.Next()) got += b->n;
-    fmt::print("loader_only {:.1f}\n", got / Since(t));
+    fmt::print("loader_only {:.1f}\n", got / SecondsSince(t));
   }
 
   // The decoded-tile cache (trainer/tile_cache.h): built once per dataset
@@ -186,7 +183,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "{}\n", c.status().ToString());
       return 1;
     }
-    fmt::print("cache_build {:.1f}\n", items.size() / Since(t));
+    fmt::print("cache_build {:.1f}\n", items.size() / SecondsSince(t));
     cache = std::move(*c);
   }
   LoaderOptions lc = lo;
@@ -196,7 +193,7 @@ int main(int argc, char** argv) {
     TileLoader loader(items, lc);
     int64_t got = 0;
     while (auto b = loader.Next()) got += b->n;
-    fmt::print("loader_only_cached {:.1f}\n", got / Since(t));
+    fmt::print("loader_only_cached {:.1f}\n", got / SecondsSince(t));
   }
 
   NetSpec spec;
@@ -246,7 +243,7 @@ int main(int argc, char** argv) {
       step(b->pixels.data(), b->labels.data(), b->n);
       got += b->n;
     }
-    fmt::print("train_end_to_end {:.1f}\n", got / Since(t));
+    fmt::print("train_end_to_end {:.1f}\n", got / SecondsSince(t));
   }
   {  // train, end to end, the loader reading the tile cache
     auto t = Clock::now();
@@ -256,7 +253,7 @@ int main(int argc, char** argv) {
       step(b->pixels.data(), b->labels.data(), b->n);
       got += b->n;
     }
-    fmt::print("train_end_to_end_cached {:.1f}\n", got / Since(t));
+    fmt::print("train_end_to_end_cached {:.1f}\n", got / SecondsSince(t));
   }
   const int steps = std::max(1, n / batch);
   if (model_only) {  // train, model only: one batch in memory, n tiles' worth
@@ -264,7 +261,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < steps; ++i) {
       step(first.pixels.data(), first.labels.data(), first.n);
     }
-    fmt::print("train_model_only {:.1f}\n", steps * first.n / Since(t));
+    fmt::print("train_model_only {:.1f}\n", steps * first.n / SecondsSince(t));
   }
   embed(first.pixels.data(), first.n);  // warm-up
   {
@@ -276,7 +273,7 @@ int main(int argc, char** argv) {
       embed(b->pixels.data(), b->n);
       got += b->n;
     }
-    fmt::print("embed_end_to_end {:.1f}\n", got / Since(t));
+    fmt::print("embed_end_to_end {:.1f}\n", got / SecondsSince(t));
   }
   if (model_only) {
     auto t = Clock::now();
@@ -287,12 +284,12 @@ int main(int argc, char** argv) {
       embed(b->pixels.data(), b->n);
       got += b->n;
     }
-    fmt::print("embed_end_to_end_cached {:.1f}\n", got / Since(t));
+    fmt::print("embed_end_to_end_cached {:.1f}\n", got / SecondsSince(t));
   }
   {
     auto t = Clock::now();
     for (int i = 0; i < steps; ++i) embed(first.pixels.data(), first.n);
-    fmt::print("embed_model_only {:.1f}\n", steps * first.n / Since(t));
+    fmt::print("embed_model_only {:.1f}\n", steps * first.n / SecondsSince(t));
   }
   return 0;
 }
