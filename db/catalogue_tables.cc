@@ -135,9 +135,7 @@ Result<std::optional<ReleaseRecord>> ReleasesTable::GetByStoreId(
                             db_.Prepare(std::string("SELECT ") + kReleaseCols +
                                         " FROM releases WHERE store_id=?"));
   s.Bind(1, id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<ReleaseRecord>();
-  return std::optional<ReleaseRecord>(ReadRelease(s));
+  return s.One(ReadRelease);
 }
 
 Result<int64_t> ReleasesTable::Count() {
@@ -173,9 +171,7 @@ Result<std::optional<TrackRecord>> TracksTable::Get(int64_t id) {
                             db_.Prepare(std::string("SELECT ") + kTrackCols +
                                         " FROM tracks WHERE id=?"));
   s.Bind(1, id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<TrackRecord>();
-  return std::optional<TrackRecord>(ReadTrack(s));
+  return s.One(ReadTrack);
 }
 
 Result<std::optional<TrackRecord>> TracksTable::GetByStoreId(
@@ -184,9 +180,7 @@ Result<std::optional<TrackRecord>> TracksTable::GetByStoreId(
                             db_.Prepare(std::string("SELECT ") + kTrackCols +
                                         " FROM tracks WHERE store_id=?"));
   s.Bind(1, id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<TrackRecord>();
-  return std::optional<TrackRecord>(ReadTrack(s));
+  return s.One(ReadTrack);
 }
 
 Result<std::vector<TrackRecord>> TracksTable::Find(const TrackQuery& q) {
@@ -202,13 +196,7 @@ Result<std::vector<TrackRecord>> TracksTable::Find(const TrackQuery& q) {
   s.Bind(2, q.with_preview_url ? 1 : 0);
   s.Bind(3, q.text);
   s.Bind(4, q.limit);
-  std::vector<TrackRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadTrack(s));
-  }
-  return out;
+  return s.All(ReadTrack);
 }
 
 Result<int64_t> TracksTable::Count() {
@@ -267,13 +255,7 @@ Result<std::vector<ReleaseRecord>> ReleasesTable::ListAll() {
   CRATEDIG_ASSIGN_OR_RETURN(Statement s,
                             db_.Prepare(std::string("SELECT ") + kReleaseCols +
                                         " FROM releases ORDER BY store_id"));
-  std::vector<ReleaseRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadRelease(s));
-  }
-  return out;
+  return s.All(ReadRelease);
 }
 
 Status TracksTable::MergeMany(const std::vector<TrackRecord>& ts,
@@ -324,13 +306,7 @@ Result<std::vector<TrackRecord>> TracksTable::ListAll() {
   CRATEDIG_ASSIGN_OR_RETURN(Statement s,
                             db_.Prepare(std::string("SELECT ") + kTrackCols +
                                         " FROM tracks ORDER BY store_id"));
-  std::vector<TrackRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadTrack(s));
-  }
-  return out;
+  return s.All(ReadTrack);
 }
 
 Status PreviewsTable::Put(const PreviewRecord& p) {
@@ -350,9 +326,7 @@ Result<std::optional<PreviewRecord>> PreviewsTable::Get(int64_t track_id) {
                             db_.Prepare(std::string("SELECT ") + kPreviewCols +
                                         " FROM previews WHERE track_id=?"));
   s.Bind(1, track_id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<PreviewRecord>();
-  return std::optional<PreviewRecord>(ReadPreview(s));
+  return s.One(ReadPreview);
 }
 
 Result<std::vector<PreviewRecord>> PreviewsTable::List(
@@ -366,13 +340,7 @@ Result<std::vector<PreviewRecord>> PreviewsTable::List(
   } else {
     s.BindNull(1);
   }
-  std::vector<PreviewRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadPreview(s));
-  }
-  return out;
+  return s.All(ReadPreview);
 }
 
 Result<std::map<std::string, std::map<std::string, int64_t>>>

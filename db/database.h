@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/status.h"
@@ -90,6 +91,28 @@ class Statement {
   Result<bool> Step();
   // Steps to completion; for statements that return no rows.
   Status Run();
+  // The one row of a lookup: steps once and reads the row with
+  // `read(*this)`; nullopt when the statement returns no row.
+  template <typename Read>
+  auto One(Read read)
+      -> Result<std::optional<std::decay_t<decltype(read(*this))>>> {
+    auto row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<std::decay_t<decltype(read(*this))>>();
+    return std::optional<std::decay_t<decltype(read(*this))>>(read(*this));
+  }
+  // Every row: steps to the end, reading each row with `read(*this)`.
+  template <typename Read>
+  auto All(Read read)
+      -> Result<std::vector<std::decay_t<decltype(read(*this))>>> {
+    std::vector<std::decay_t<decltype(read(*this))>> out;
+    for (;;) {
+      auto row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(read(*this));
+    }
+  }
   void Reset();
 
   bool IsNull(int col) const;

@@ -106,9 +106,7 @@ Result<std::optional<DatasetTrackRecord>> DatasetsTable::GetTrack(
       Statement s,
       db_.Prepare(std::string(kDatasetTrackCols) + " AND track_id=?"));
   s.BindAll(hash, track_id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<DatasetTrackRecord>();
-  return std::optional<DatasetTrackRecord>(ReadDatasetTrack(s));
+  return s.One(ReadDatasetTrack);
 }
 
 Result<std::vector<DatasetTrackRecord>> DatasetsTable::ListTracks(
@@ -117,13 +115,7 @@ Result<std::vector<DatasetTrackRecord>> DatasetsTable::ListTracks(
       Statement s,
       db_.Prepare(std::string(kDatasetTrackCols) + " ORDER BY track_id"));
   s.Bind(1, hash);
-  std::vector<DatasetTrackRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadDatasetTrack(s));
-  }
-  return out;
+  return s.All(ReadDatasetTrack);
 }
 
 Result<int64_t> DatasetsTable::DeleteFailedTracks(const std::string& hash) {

@@ -42,9 +42,7 @@ Result<std::optional<ReleaseListingRecord>> ReleaseListingsTable::Best(
                   "rl.release_id WHERE r.store_id = ? ORDER BY rl.rank, "
                   "rl.listing LIMIT 1"));
   st.Bind(1, release_store_id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return std::optional<ReleaseListingRecord>();
-  return std::optional<ReleaseListingRecord>(ReadListing(st));
+  return st.One(ReadListing);
 }
 
 Result<std::vector<ReleaseListingRecord>> ReleaseListingsTable::ListFor(
@@ -55,13 +53,7 @@ Result<std::vector<ReleaseListingRecord>> ReleaseListingsTable::ListFor(
                   " FROM release_listings WHERE release_id = ? ORDER BY "
                   "rank, listing"));
   st.Bind(1, release_id);
-  std::vector<ReleaseListingRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) break;
-    out.push_back(ReadListing(st));
-  }
-  return out;
+  return st.All(ReadListing);
 }
 
 Status PageFieldsTable::Put(int64_t page_id,

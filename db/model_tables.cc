@@ -235,9 +235,7 @@ Result<std::optional<EmbeddingRecord>> EmbeddingsTable::Get(int64_t run_id,
       db_.Prepare("SELECT run_id, track_id, tiles, vec FROM embeddings "
                   "WHERE run_id=? AND track_id=?"));
   s.BindAll(run_id, track_id);
-  CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<EmbeddingRecord>();
-  return std::optional<EmbeddingRecord>(ReadEmbedding(s));
+  return s.One(ReadEmbedding);
 }
 
 Result<std::vector<EmbeddingRecord>> EmbeddingsTable::ListForRun(
@@ -247,13 +245,7 @@ Result<std::vector<EmbeddingRecord>> EmbeddingsTable::ListForRun(
       db_.Prepare("SELECT run_id, track_id, tiles, vec FROM embeddings "
                   "WHERE run_id=? ORDER BY track_id"));
   s.Bind(1, run_id);
-  std::vector<EmbeddingRecord> out;
-  for (;;) {
-    CRATEDIG_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadEmbedding(s));
-  }
-  return out;
+  return s.All(ReadEmbedding);
 }
 
 Result<int64_t> EmbeddingsTable::CountForRun(int64_t run_id) {

@@ -448,10 +448,19 @@ std::vector<std::string> CrawlCommand(const std::string& base_url,
 TEST_F(SampleStoreCrawlTest, SigkillAtFiveRandomMomentsThenResumeEqualsOneRun) {
   StartStore(/*faults=*/true);
   db::testing::TempDbPath ref_db, killed_db;
+  // The kill moments are drawn inside the reference run's own duration, so
+  // they land mid-crawl however fast the machine (a fixed 20-300 ms window
+  // missed the crawl once start-up got faster and the crawl listing-first).
+  int ref_ms = 0;
   {
+    auto start = std::chrono::steady_clock::now();
     testing::Child c(CrawlCommand(store_->base_url(), ref_db.path()));
     ASSERT_TRUE(c.ok());
     ASSERT_EQ(c.Wait(), 0);
+    ref_ms =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
   }
   std::mt19937 rng(std::random_device{}());
   int killed = 0;
@@ -459,7 +468,7 @@ TEST_F(SampleStoreCrawlTest, SigkillAtFiveRandomMomentsThenResumeEqualsOneRun) {
     testing::Child c(CrawlCommand(store_->base_url(), killed_db.path()));
     ASSERT_TRUE(c.ok());
     std::this_thread::sleep_for(std::chrono::milliseconds(
-        std::uniform_int_distribution<int>(20, 300)(rng)));
+        std::uniform_int_distribution<int>(ref_ms / 20, ref_ms / 2)(rng)));
     c.Kill();
     killed += c.Wait() == -SIGKILL;
   }
